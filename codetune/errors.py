@@ -1,0 +1,17 @@
+"""Exception types with messages that name the source, file or field and say what to do."""
+
+
+class CodetuneError(Exception):
+    """Base class: every error codetune raises on purpose derives from it."""
+
+
+class EcosystemConfigError(CodetuneError):
+    """An ecosystem definition (or CLI source spec) is malformed; the message names the field."""
+
+
+class SourceError(CodetuneError):
+    """A source cannot be read: missing path, unreachable URL, unknown revision, not a git repo."""
+
+
+class OutputFolderError(CodetuneError):
+    """The output folder holds another build; pass --overwrite to replace it."""
