@@ -1,0 +1,45 @@
+# Two commands on a fresh machine with only Python >= 3.10: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+NUM_PROC ?= 2
+
+.PHONY: help demo test bench lint format clean
+
+help:
+	@echo "make demo   - create $(VENV), install codetune, build the bundled example into out/example"
+	@echo "make test   - install the test extras and run the test suite"
+	@echo "make bench  - build throughput benchmark (writes benchmarks/results/*.json)"
+	@echo "make lint   - ruff check + format check"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) -e ".[test,dev]"
+	@touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/codetune build --out out/example --num-proc $(NUM_PROC)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m benchmarks.build_throughput
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check codetune dataset_scripts tests benchmarks
+	$(BIN)/ruff format --check codetune dataset_scripts tests benchmarks
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix codetune dataset_scripts tests benchmarks
+	$(BIN)/ruff format codetune dataset_scripts tests benchmarks
+
+clean:
+	rm -rf out .codetune-work out/.codetune-work

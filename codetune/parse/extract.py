@@ -1,0 +1,109 @@
+"""The extract stage's step: each file document → itself (for `clm`) plus its segments and doc sections.
+
+The corpus is parsed once per build, here; every subset takes its rows from what this step yields. Parsing
+runs in an isolated child process, so a file that hangs or crashes tree-sitter is skipped and counted
+(`parse_skipped_<reason>`) while its text still goes to `clm`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from datatrove.data import Document, DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codetune.documents import (
+    CodeExample,
+    DocSectionMeta,
+    FileMeta,
+    RecordKind,
+    SegmentMeta,
+    make_document,
+    record_kind,
+)
+from codetune.parse.isolation import IsolatedSegmenter, ParseFailure
+from codetune.parse.languages import LANGUAGES
+from codetune.parse.markdown import split_markdown
+
+
+class SegmentExtractor(PipelineStep):
+    """Yields every document it gets, and after each file its segments (code) or sections (markdown)."""
+
+    type = "🌳 - PARSER"
+    name = "🌳 tree-sitter segments"
+
+    def __init__(self, parse_timeout_s: float = 30.0, segmenter_target: str | None = None):
+        super().__init__()
+        self.parse_timeout_s = parse_timeout_s
+        self.segmenter_target = segmenter_target  # "module:function" override, for fault-injection tests
+
+    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        options = {"timeout_s": self.parse_timeout_s}
+        if self.segmenter_target:
+            options["target"] = self.segmenter_target
+        with IsolatedSegmenter(**options) as segmenter:
+            for document in data:
+                yield document
+                if record_kind(document) is not RecordKind.FILE:
+                    continue
+                meta = FileMeta.from_document(document)
+                self.stat_update("files_kept")
+                self.stat_update("kept_bytes", value=meta.size)
+                if meta.language == "markdown":
+                    yield from self.doc_sections(document, meta)
+                elif LANGUAGES[meta.language].grammar is not None:
+                    yield from self.segments(segmenter, document, meta)
+
+    def segments(self, segmenter: IsolatedSegmenter, document: Document, meta: FileMeta) -> Iterator[Document]:
+        with self.track_time():
+            result = segmenter.segment(meta.language, document.text.encode("utf-8"))
+        if isinstance(result, ParseFailure):
+            self.stat_update(f"parse_skipped_{result.reason}")
+            return
+        self.stat_update("files_parsed")
+        if result.has_error:
+            self.stat_update("files_with_parse_errors")
+        for segment in result.segments:
+            self.stat_update(f"segments_{meta.language}")
+            yield make_document(
+                segment.code,
+                SegmentMeta(
+                    repo=meta.repo,
+                    commit=meta.commit,
+                    split=meta.split,
+                    license=meta.license,
+                    path=meta.path,
+                    language=meta.language,
+                    segment_kind=segment.kind,
+                    name=segment.name,
+                    parent=segment.parent,
+                    docstring=segment.docstring,
+                    start_line=segment.start_line,
+                    end_line=segment.end_line,
+                    has_error=segment.has_error,
+                ),
+            )
+
+    def doc_sections(self, document: Document, meta: FileMeta) -> Iterator[Document]:
+        for section in split_markdown(document.text):
+            self.stat_update("doc_sections")
+            self.stat_update("doc_code_examples", value=len(section.code_blocks))
+            yield make_document(
+                section.text,
+                DocSectionMeta(
+                    repo=meta.repo,
+                    commit=meta.commit,
+                    split=meta.split,
+                    license=meta.license,
+                    path=meta.path,
+                    title=section.title,
+                    level=section.level,
+                    heading_path=section.heading_path,
+                    start_line=section.start_line,
+                    end_line=section.end_line,
+                    code_examples=tuple(
+                        CodeExample(block.language, block.code, block.prose, block.start_line)
+                        for block in section.code_blocks
+                    ),
+                ),
+            )

@@ -1,0 +1,304 @@
+"""Assemble the stages for an ecosystem, pick the executor, run them in order, write the card.
+
+Stages, each a datatrove pipeline whose tasks are fixed by the plan (never by the worker count):
+
+1. collect  — read each task's slice of a pinned repository, gate and filter files  → work/collect/<rank>
+2. extract  — parse files once with tree-sitter; write every subset's rows            → work/rows/<config>/<split>/<rank>
+3. assemble — one task per (config, split): concatenate rows in task order           → OUT/<config>/<split>-*.parquet
+
+datatrove's completion markers make every stage resumable; its logs go to the work directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from datatrove.executor.base import PipelineExecutor
+from datatrove.executor.local import LocalPipelineExecutor
+from datatrove.pipeline.base import PipelineStep
+
+from codetune.documents import RecordKind
+from codetune.ecosystem import Ecosystem
+from codetune.errors import CodetuneError, OutputFolderError
+from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
+from codetune.hub import write_dataset_card
+from codetune.parse.extract import SegmentExtractor
+from codetune.plan import BuildPlan, make_plan
+from codetune.sources.reader import RepositoryReader
+from codetune.subsets import SUBSET_SPECS
+from codetune.summary import BuildSummary, SourceSummary, count_rows, read_stage_stats
+from codetune.workfiles import WorkDocumentReader, WorkDocumentWriter
+from codetune.writers import SubsetAssembler, SubsetWriter
+
+BUILD_INFO = ".codetune/build.json"  # inside OUT: which build the folder holds (kept out of the Hub configs)
+
+
+class BuildError(CodetuneError):
+    """A stage did not complete all its tasks."""
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("CODETUNE_CACHE", Path.home() / ".cache" / "codetune"))
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out_dir: Path
+    work_dir: Path | None = None  # default: <OUT parent>/.codetune-work/<OUT name>
+    num_proc: int = 1
+    executor: str = "local"  # "local" or "ray"
+    overwrite: bool = False
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    progress: bool = True
+    quiet_logs: bool = True  # datatrove's console logs go to the work dir instead of the terminal
+    segmenter_target: str | None = None  # fault injection in tests: "module:function" replacing segment_source
+
+    def __post_init__(self) -> None:
+        if self.executor not in ("local", "ray"):
+            raise CodetuneError(f"executor must be 'local' or 'ray', got {self.executor!r}")
+        if self.num_proc < 1:
+            raise CodetuneError(f"num_proc must be at least 1, got {self.num_proc}")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    plan: BuildPlan
+    out_dir: Path
+    work_dir: Path
+    summary: BuildSummary
+
+
+# --- the output folder -------------------------------------------------------------------------------
+
+
+def check_output_folder(out_dir: Path, fingerprint: str, overwrite: bool) -> None:
+    """Refuse to mix two builds in one folder; the same build may resume, --overwrite replaces."""
+    if not out_dir.exists() or not any(out_dir.iterdir()):
+        return
+    info_path = out_dir / BUILD_INFO
+    previous = json.loads(info_path.read_text())["fingerprint"] if info_path.is_file() else None
+    if previous == fingerprint:
+        return
+    if not overwrite:
+        what = "a different codetune build" if previous else "files that are not a codetune build"
+        raise OutputFolderError(
+            f"output folder {out_dir} already holds {what}; choose another --out or pass --overwrite to replace it"
+        )
+    for config in SUBSET_SPECS:
+        shutil.rmtree(out_dir / config, ignore_errors=True)
+    shutil.rmtree(out_dir / ".codetune", ignore_errors=True)
+    (out_dir / "README.md").unlink(missing_ok=True)
+
+
+# --- executors -----------------------------------------------------------------------------------------
+
+
+def make_executor(pipeline: list[PipelineStep], tasks: int, logging_dir: Path, options: BuildOptions) -> PipelineExecutor:
+    if options.executor == "ray":
+        from datatrove.executor.ray import RayPipelineExecutor
+
+        return RayPipelineExecutor(
+            pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir), cpus_per_task=1
+        )
+    return LocalPipelineExecutor(
+        pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
+    )
+
+
+@contextlib.contextmanager
+def console_to_file(path: Path, enabled: bool) -> Iterator[int]:
+    """Send fd 2 (datatrove's loguru output, worker processes included) to a file; yield the real stderr fd."""
+    if not enabled:
+        yield sys.stderr.fileno()
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "a") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield saved
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+@contextlib.contextmanager
+def stage_progress(name: str, tasks: int, logging_dir: Path, stderr_fd: int, enabled: bool) -> Iterator[None]:
+    """A bar per stage, fed by datatrove's completion markers, so it works for every executor."""
+    if not enabled or not os.isatty(stderr_fd):
+        yield
+        return
+    from tqdm import tqdm
+
+    stream = os.fdopen(os.dup(stderr_fd), "w")
+    bar = tqdm(total=tasks, desc=f"{name:<9}", unit="task", file=stream, leave=True)
+    done = threading.Event()
+
+    def poll() -> None:
+        while not done.wait(0.3):
+            bar.n = len(list((logging_dir / "completions").glob("*")))
+            bar.refresh()
+
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        bar.n = len(list((logging_dir / "completions").glob("*")))
+        bar.close()
+        stream.close()
+
+
+def run_stage(
+    name: str, pipeline: list[PipelineStep], tasks: int, work_dir: Path, options: BuildOptions, stderr_fd: int
+) -> Path:
+    logging_dir = work_dir / "logs" / name
+    executor = make_executor(pipeline, tasks, logging_dir, options)
+    with stage_progress(name, tasks, logging_dir, stderr_fd, options.progress):
+        executor.run()
+    incomplete = executor.get_incomplete_ranks(skip_completed=True)
+    if incomplete:
+        raise BuildError(
+            f"stage '{name}': {len(incomplete)} of {tasks} tasks did not complete (ranks {incomplete[:10]}); "
+            f"see the task logs in {logging_dir / 'logs'}; run the same command again to resume"
+        )
+    return logging_dir
+
+
+# --- the build ----------------------------------------------------------------------------------------
+
+
+def collect_pipeline(plan: BuildPlan, work_dir: Path) -> list[PipelineStep]:
+    filters = plan.ecosystem.filters
+    steps: list[PipelineStep] = [RepositoryReader(plan)]
+    if filters.skip_generated:
+        steps.append(GeneratedFileFilter())
+    steps += [CodeQualityFilter(filters), WorkDocumentWriter(str(work_dir / "collect"))]
+    return steps
+
+
+def extract_pipeline(plan: BuildPlan, work_dir: Path, options: BuildOptions) -> list[PipelineStep]:
+    steps: list[PipelineStep] = [
+        WorkDocumentReader(str(work_dir / "collect")),
+        SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target),
+    ]
+    steps += [SubsetWriter(SUBSET_SPECS[name], str(work_dir / "rows" / name)) for name in plan.ecosystem.subsets]
+    steps.append(WorkDocumentWriter(str(work_dir / "doc_sections"), kinds=(RecordKind.DOC_SECTION,)))
+    return steps
+
+
+def subset_split_pairs(rows_dir: Path, subsets: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [
+        (config, split)
+        for config in subsets
+        for split in ("train", "test")
+        if any((rows_dir / config / split).glob("*.parquet"))
+    ]
+
+
+def default_work_dir(out_dir: Path) -> Path:
+    return out_dir.resolve().parent / ".codetune-work" / out_dir.resolve().name
+
+
+@contextlib.contextmanager
+def ray_cluster(options: BuildOptions) -> Iterator[None]:
+    """Connect to the cluster in RAY_ADDRESS (or one started with `ray start`), else start a local one."""
+    if options.executor != "ray":
+        yield
+        return
+    import ray
+
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=os.environ.get("RAY_ADDRESS"), log_to_driver=False, include_dashboard=False)
+    try:
+        yield
+    finally:
+        if started_here:
+            ray.shutdown()
+
+
+def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
+    """Run the whole build; a second call with the same inputs resumes or returns the finished output."""
+    started = time.perf_counter()
+    out_dir = Path(options.out_dir)
+    plan = make_plan(ecosystem, Path(options.cache_dir))
+    if not plan.tasks:
+        reasons = ", ".join(f"{s.name}: {s.skipped}" for s in plan.sources)
+        raise BuildError(f"ecosystem '{ecosystem.name}': nothing to build, every source was skipped ({reasons})")
+    check_output_folder(out_dir, plan.fingerprint, options.overwrite)
+    work_dir = Path(options.work_dir or default_work_dir(out_dir)) / plan.fingerprint[:16]
+    work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / "plan.json").write_text(json.dumps([t.__dict__ for t in plan.tasks], indent=1))
+
+    with console_to_file(work_dir / "logs" / "console.log", options.quiet_logs) as stderr_fd, ray_cluster(options):
+        collect_logs = run_stage("collect", collect_pipeline(plan, work_dir), len(plan.tasks), work_dir, options, stderr_fd)
+        extract_logs = run_stage(
+            "extract", extract_pipeline(plan, work_dir, options), len(plan.tasks), work_dir, options, stderr_fd
+        )
+        pairs = subset_split_pairs(work_dir / "rows", ecosystem.subsets)
+        if pairs:
+            assembler = SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)
+            run_stage("assemble", [assembler], len(pairs), work_dir, options, stderr_fd)
+
+    summary = summarize(plan, out_dir, collect_logs, extract_logs, options, time.perf_counter() - started)
+    (out_dir / ".codetune").mkdir(parents=True, exist_ok=True)
+    (out_dir / ".codetune" / "summary.json").write_text(summary.to_json())
+    write_dataset_card(out_dir, ecosystem, summary)
+    (out_dir / BUILD_INFO).write_text(json.dumps({"fingerprint": plan.fingerprint, "ecosystem": ecosystem.name}))
+    return BuildResult(plan=plan, out_dir=out_dir, work_dir=work_dir, summary=summary)
+
+
+def summarize(
+    plan: BuildPlan, out_dir: Path, collect_logs: Path, extract_logs: Path, options: BuildOptions, wall_time: float
+) -> BuildSummary:
+    collect = read_stage_stats(collect_logs)
+    extract = read_stage_stats(extract_logs)
+    rows, sizes = count_rows(out_dir, plan.ecosystem.subsets)
+    return BuildSummary(
+        ecosystem=plan.ecosystem.name,
+        fingerprint=plan.fingerprint,
+        executor=options.executor,
+        num_proc=options.num_proc,
+        sources=[
+            SourceSummary(
+                name=s.name,
+                location=s.source.location,
+                revision=s.source.revision or "",
+                commit=s.commit,
+                split=s.split,
+                role=s.source.role,
+                skipped=s.skipped,
+            )
+            for s in plan.sources
+        ],
+        files_seen=collect["files_seen"],
+        files_kept=extract["files_kept"],
+        dropped={label[len("dropped_") :]: n for label, n in sorted(collect.items()) if label.startswith("dropped_")},
+        parse_skipped={k[len("parse_skipped_") :]: n for k, n in sorted(extract.items()) if k.startswith("parse_skipped_")},
+        files_with_parse_errors=extract["files_with_parse_errors"],
+        segments_per_language={
+            label[len("segments_") :]: n for label, n in sorted(extract.items()) if label.startswith("segments_")
+        },
+        doc_sections=extract["doc_sections"],
+        doc_code_examples=extract["doc_code_examples"],
+        kept_text_bytes=extract["kept_bytes"],
+        rows=rows,
+        parquet_bytes=sizes,
+        wall_time_s=round(wall_time, 3),
+        settings={"task_count": len(plan.tasks), "task_bytes": plan.ecosystem.task_bytes},
+    )
+

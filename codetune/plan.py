@@ -1,0 +1,161 @@
+"""Resolve an ecosystem's sources to pinned commits and cut the work into tasks fixed by the data.
+
+The plan is computed once, in the driver, before any executor starts: every source is cloned or opened,
+its revision resolved to a commit, and its files grouped into tasks of about `task_bytes`. Tasks depend on
+the data and settings only, never on the worker count, which is what makes the output identical across
+`--num-proc` values and executors, and what lets a killed build resume task by task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import xxhash
+
+import codetune
+from codetune.ecosystem import Ecosystem, Source
+from codetune.errors import EmptySourceError
+from codetune.filters.files import PathGate
+from codetune.sources import (
+    DirectorySnapshot,
+    GitRepositorySnapshot,
+    RepositorySnapshot,
+    TreeEntry,
+    clone_into_cache,
+    open_bare_repository,
+    parse_source_spec,
+)
+
+
+@dataclass(frozen=True)
+class ResolvedSource:
+    """A source pinned to what a task needs to reopen it: where its objects or files live, and the commit."""
+
+    index: int
+    source: Source
+    name: str
+    reader: str  # "git" (objects read at `commit`, no checkout) or "directory" (files read from disk)
+    path: str  # the git directory or the directory root
+    commit: str
+    split: str
+    skipped: str = ""  # why the whole source was skipped ("empty_repository"), "" if it is built
+
+    def open(self) -> RepositorySnapshot:
+        if self.reader == "git":
+            return GitRepositorySnapshot(Path(self.path), self.commit, self.name)
+        return DirectorySnapshot(Path(self.path), self.name)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One datatrove rank of the collect stage: a contiguous, path-ordered slice of one repository."""
+
+    source_index: int
+    shard: int
+    shards: int
+    start_path: str  # entries with start_path <= path < end_path (bytewise); "" / None mean unbounded
+    end_path: str | None
+
+    def covers(self, path: str) -> bool:
+        key = path.encode()
+        if key < self.start_path.encode():
+            return False
+        return self.end_path is None or key < self.end_path.encode()
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    ecosystem: Ecosystem
+    sources: tuple[ResolvedSource, ...]
+    tasks: tuple[Task, ...]
+    fingerprint: str
+
+    @property
+    def built_sources(self) -> tuple[ResolvedSource, ...]:
+        return tuple(source for source in self.sources if not source.skipped)
+
+
+def assign_split(source: Source, name: str, test_fraction: float, seed: int) -> str:
+    """A pinned split wins; otherwise a seeded hash of the repository name decides, so it never moves."""
+    if source.split:
+        return source.split
+    if test_fraction <= 0:
+        return "train"
+    draw = xxhash.xxh64_intdigest(f"{seed}:{name}") / 2**64
+    return "test" if draw < test_fraction else "train"
+
+
+def resolve_source(index: int, source: Source, ecosystem: Ecosystem, cache_dir: Path) -> ResolvedSource:
+    """Clone or open one source and pin its commit; an empty repository becomes a counted skip."""
+    name = source.display_name
+    split = assign_split(source, name, ecosystem.splits.test_fraction, ecosystem.splits.seed)
+    spec = parse_source_spec(source.location if source.revision is None else f"{source.location}@{source.revision}")
+    base = {"index": index, "source": source, "name": name, "split": split}
+    try:
+        if spec.kind == "git_url":
+            snapshot = clone_into_cache(spec.location, spec.revision, cache_dir)
+        elif spec.kind == "bare":
+            snapshot = open_bare_repository(Path(spec.location), spec.revision)
+        elif spec.revision is not None:  # a work tree read at a revision: its objects, not its files
+            snapshot = open_bare_repository(Path(spec.location) / ".git", spec.revision)
+        else:
+            snapshot = DirectorySnapshot(Path(spec.location), name)
+    except EmptySourceError:
+        return ResolvedSource(**base, reader="git", path=spec.location, commit="", skipped="empty_repository")
+    if isinstance(snapshot, GitRepositorySnapshot):
+        return ResolvedSource(**base, reader="git", path=str(snapshot.git_dir), commit=snapshot.commit)
+    return ResolvedSource(**base, reader="directory", path=str(Path(spec.location).resolve()), commit=snapshot.commit)
+
+
+def shard_entries(entries: list[TreeEntry], gate: PathGate, task_bytes: int) -> list[str]:
+    """Start paths of each shard: cut the path-ordered files whenever a shard reaches `task_bytes`."""
+    starts = [""]
+    shard_bytes = 0
+    for entry in entries:
+        if entry.kind != "file" or gate.reason(entry.path, entry.size) is not None:
+            continue
+        if shard_bytes and shard_bytes + entry.size > task_bytes:
+            starts.append(entry.path)
+            shard_bytes = 0
+        shard_bytes += entry.size
+    return starts
+
+
+def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:
+    """What identifies a source's content: the commit for git, names + sizes + mtimes for a plain folder."""
+    digest = hashlib.sha256(resolved.commit.encode())
+    if resolved.reader == "directory":
+        for entry in entries:
+            try:
+                mtime = os.lstat(Path(resolved.path) / entry.path).st_mtime_ns
+            except OSError:
+                mtime = 0
+            digest.update(f"{entry.path}\0{entry.kind}\0{entry.size}\0{mtime}\n".encode())
+    return digest.hexdigest()
+
+
+def make_plan(ecosystem: Ecosystem, cache_dir: Path) -> BuildPlan:
+    sources: list[ResolvedSource] = []
+    tasks: list[Task] = []
+    fingerprint = hashlib.sha256()
+    fingerprint.update(f"codetune {codetune.__version__}\n".encode())
+    fingerprint.update(json.dumps(dataclasses.asdict(ecosystem), sort_keys=True, default=str).encode())
+    for index, source in enumerate(ecosystem.sources):
+        resolved = resolve_source(index, source, ecosystem, cache_dir)
+        entries = [] if resolved.skipped else list(resolved.open().entries())
+        if not resolved.skipped and not entries:
+            resolved = dataclasses.replace(resolved, skipped="empty_repository")
+        sources.append(resolved)
+        fingerprint.update(f"{resolved.name}\0{resolved.skipped}\0{_listing_digest(resolved, entries)}\n".encode())
+        if resolved.skipped:
+            continue
+        starts = shard_entries(entries, PathGate(source, ecosystem.filters), ecosystem.task_bytes)
+        for shard, start in enumerate(starts):
+            end = starts[shard + 1] if shard + 1 < len(starts) else None
+            tasks.append(Task(index, shard, len(starts), start, end))
+    return BuildPlan(ecosystem, tuple(sources), tuple(tasks), fingerprint.hexdigest())

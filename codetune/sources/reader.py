@@ -1,0 +1,109 @@
+"""The collect stage's reader: one task's slice of one pinned repository → file and repo-tree documents.
+
+Gates run before a blob is read (vendored directories, lock files, sizes), then on bytes (binary, UTF-8),
+so a `node_modules` folder costs a path comparison. Every entry that does not become a document is counted
+as `dropped_<reason>`; nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codetune.documents import UNKNOWN_LICENSE, FileMeta, RepoTreeMeta, make_document
+from codetune.filters.files import DropReason, PathGate, decode_source_file
+from codetune.parse.trees import render_tree
+from codetune.plan import BuildPlan, ResolvedSource
+from codetune.sources.snapshot import RepositorySnapshot, TreeEntry
+
+README_NAMES = ("readme.md", "readme.markdown", "readme.rst", "readme.txt", "readme")
+
+
+def find_readme(entries: list[TreeEntry]) -> str | None:
+    """The top-level README a person would open first, by the usual name preference."""
+    top_level = {entry.path.lower(): entry.path for entry in entries if "/" not in entry.path and entry.kind == "file"}
+    return next((top_level[name] for name in README_NAMES if name in top_level), None)
+
+
+class RepositoryReader(PipelineStep):
+    """Reads the slice of a repository that `plan.tasks[rank]` names."""
+
+    type = "📖 - READER"
+    name = "🗂 Repositories"
+
+    def __init__(self, plan: BuildPlan):
+        super().__init__()
+        self.plan = plan
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        if data:
+            yield from data
+        task = self.plan.tasks[rank]
+        resolved = self.plan.sources[task.source_index]
+        snapshot = resolved.open()
+        entries = list(snapshot.entries())
+        if task.shard == 0:
+            yield self.tree_document(resolved, snapshot, entries)
+        gate = PathGate(resolved.source, self.plan.ecosystem.filters)
+        selected: list[str] = []
+        for entry in entries:
+            if not task.covers(entry.path):
+                continue
+            self.stat_update("files_seen")
+            reason = self.entry_reason(entry) or gate.reason(entry.path, entry.size)
+            if reason is not None:
+                self.stat_update(f"dropped_{reason.value}")
+                continue
+            selected.append(entry.path)
+        for path, data_bytes in snapshot.read_files(selected):
+            with self.track_time():
+                decoded, reason = decode_source_file(path, data_bytes, self.plan.ecosystem.filters)
+            if decoded is None:
+                self.stat_update(f"dropped_{reason.value}")
+                continue
+            meta = FileMeta(
+                repo=resolved.name,
+                commit=resolved.commit,
+                split=resolved.split,
+                license=UNKNOWN_LICENSE,
+                path=path,
+                language=decoded.language,
+                role=resolved.source.role,
+                size=len(data_bytes),
+            )
+            self.stat_update("files_read")
+            yield make_document(decoded.text, meta)
+
+    @staticmethod
+    def entry_reason(entry: TreeEntry) -> DropReason | None:
+        """Submodules and symlinks are never followed: an untrusted repo could point anywhere."""
+        if entry.kind == "submodule":
+            return DropReason.SUBMODULE
+        if entry.kind == "symlink":
+            return DropReason.SYMLINK_OUTSIDE_REPO if entry.link_escapes else DropReason.SYMLINK
+        return None
+
+    def tree_document(self, resolved: ResolvedSource, snapshot: RepositorySnapshot, entries: list[TreeEntry]):
+        settings = self.plan.ecosystem
+        tree = render_tree(
+            resolved.name,
+            (entry.path for entry in entries),
+            settings.filters.excluded_dirs,
+            settings.trees.max_entries,
+        )
+        readme = ""
+        readme_path = find_readme(entries)
+        if readme_path is not None:
+            for _, content in snapshot.read_files([readme_path]):
+                readme = content[: settings.trees.max_readme_bytes].decode("utf-8", errors="replace")
+        meta = RepoTreeMeta(
+            repo=resolved.name,
+            commit=resolved.commit,
+            split=resolved.split,
+            license=UNKNOWN_LICENSE,
+            readme=readme,
+            file_count=tree.file_count,
+            directory_count=tree.directory_count,
+        )
+        self.stat_update("repo_trees")
+        return make_document(tree.text, meta)

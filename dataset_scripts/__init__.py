@@ -1,0 +1,1 @@
+"""Builder modules, one per ecosystem: each defines `ECOSYSTEM` and an `EcosystemBuilder` subclass."""
