@@ -200,12 +200,25 @@ def extract_pipeline(plan: BuildPlan, work_dir: Path, options: BuildOptions) -> 
     return steps
 
 
-def subset_split_pairs(rows_dir: Path, subsets: tuple[str, ...]) -> list[tuple[str, str]]:
+def subset_split_pairs(subsets: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Every (config, split) the build may write: fixed up front, so a Slurm job graph can be built ahead."""
+    return [(config, split) for config in subsets for split in ("train", "test")]
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    pipeline: list[PipelineStep]
+    tasks: int
+
+
+def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildOptions) -> list[Stage]:
+    """The three stages in order; any datatrove executor can run them (see docs/executors.md for Slurm)."""
+    pairs = subset_split_pairs(plan.ecosystem.subsets)
     return [
-        (config, split)
-        for config in subsets
-        for split in ("train", "test")
-        if any((rows_dir / config / split).glob("*.parquet"))
+        Stage("collect", collect_pipeline(plan, work_dir), len(plan.tasks)),
+        Stage("extract", extract_pipeline(plan, work_dir, options), len(plan.tasks)),
+        Stage("assemble", [SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)], len(pairs)),
     ]
 
 
@@ -245,16 +258,11 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     (work_dir / "plan.json").write_text(json.dumps([t.__dict__ for t in plan.tasks], indent=1))
 
     with console_to_file(work_dir / "logs" / "console.log", options.quiet_logs) as stderr_fd, ray_cluster(options):
-        collect_logs = run_stage("collect", collect_pipeline(plan, work_dir), len(plan.tasks), work_dir, options, stderr_fd)
-        extract_logs = run_stage(
-            "extract", extract_pipeline(plan, work_dir, options), len(plan.tasks), work_dir, options, stderr_fd
-        )
-        pairs = subset_split_pairs(work_dir / "rows", ecosystem.subsets)
-        if pairs:
-            assembler = SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)
-            run_stage("assemble", [assembler], len(pairs), work_dir, options, stderr_fd)
+        for stage in build_stages(plan, work_dir, out_dir, options):
+            run_stage(stage.name, stage.pipeline, stage.tasks, work_dir, options, stderr_fd)
 
-    summary = summarize(plan, out_dir, collect_logs, extract_logs, options, time.perf_counter() - started)
+    logs = work_dir / "logs"
+    summary = summarize(plan, out_dir, logs / "collect", logs / "extract", options, time.perf_counter() - started)
     (out_dir / ".codetune").mkdir(parents=True, exist_ok=True)
     (out_dir / ".codetune" / "summary.json").write_text(summary.to_json())
     write_dataset_card(out_dir, ecosystem, summary)

@@ -78,13 +78,17 @@ class SubsetAssembler(PipelineStep):
             yield from data
         config, split = self.pairs[rank]
         inputs = sorted((Path(self.rows_dir) / config / split).glob("*.parquet"))
+        target = Path(self.out_dir) / config
+        if not inputs:  # this split got no rows (e.g. no test repository): no shard, no stale ones
+            for stale in target.glob(f"{split}-*.parquet"):
+                stale.unlink()
+            return
         metadata = [pq.read_metadata(path) for path in inputs]
         total_rows = sum(meta.num_rows for meta in metadata)
         total_bytes = sum(meta.row_group(i).total_byte_size for meta in metadata for i in range(meta.num_row_groups))
         shard_count = max(1, math.ceil(total_bytes / self.max_shard_bytes))
         rows_per_shard = max(1, math.ceil(total_rows / shard_count))
         schema = pq.read_schema(inputs[0])
-        target = Path(self.out_dir) / config
         target.mkdir(parents=True, exist_ok=True)
         names = [shard_name(split, index, shard_count) for index in range(shard_count)]
         self._write_shards(inputs, schema, target, names, rows_per_shard)
