@@ -34,7 +34,9 @@ class EcosystemBuilder(datasets.ArrowBasedBuilder):
     NUM_PROC: ClassVar[int] = 1
     BUILDER_CONFIG_CLASS = EcosystemBuilderConfig
     BUILDER_CONFIGS: ClassVar[list[EcosystemBuilderConfig]] = [
-        EcosystemBuilderConfig(name=name, version=datasets.Version("1.0.0"), description=SUBSET_SPECS[name].description)
+        EcosystemBuilderConfig(
+            name=name, version=datasets.Version("1.0.0"), description=SUBSET_SPECS[name].description
+        )
         for name in SUBSETS
     ]
     DEFAULT_CONFIG_NAME = "clm"

@@ -10,7 +10,13 @@ from pathlib import Path
 from codetune.ecosystem import SUBSETS, Ecosystem
 from codetune.errors import CodetuneError
 from codetune.pipeline import BuildOptions, build, default_cache_dir
-from codetune.registry import DEFAULT_ECOSYSTEM, adhoc_ecosystem, is_ecosystem_reference, load_ecosystem, registered_modules
+from codetune.registry import (
+    DEFAULT_ECOSYSTEM,
+    adhoc_ecosystem,
+    is_ecosystem_reference,
+    load_ecosystem,
+    registered_modules,
+)
 
 
 def _subsets(value: str) -> tuple[str, ...]:
@@ -41,11 +47,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build_parser.add_argument("targets", nargs="*", metavar="ECOSYSTEM | PATH_OR_URL[@REV]")
     build_parser.add_argument("--out", type=Path, help="output folder (default: out/<ecosystem name>)")
-    build_parser.add_argument("--subsets", type=_subsets, help=f"comma-separated configs (default: {','.join(SUBSETS)})")
+    build_parser.add_argument(
+        "--subsets", type=_subsets, help=f"comma-separated configs (default: {','.join(SUBSETS)})"
+    )
     build_parser.add_argument("--num-proc", type=_positive, default=1, help="parallel workers (default: 1)")
     build_parser.add_argument("--executor", choices=("local", "ray"), default="local")
     build_parser.add_argument("--work-dir", type=Path, help="intermediate files (default: next to --out)")
-    build_parser.add_argument("--cache-dir", type=Path, default=None, help="git clone cache (default: ~/.cache/codetune)")
+    build_parser.add_argument(
+        "--cache-dir", type=Path, default=None, help="git clone cache (default: ~/.cache/codetune)"
+    )
     build_parser.add_argument("--overwrite", action="store_true", help="replace a different build in --out")
     build_parser.add_argument("--name", help="name of an ad-hoc ecosystem (default: adhoc)")
     build_parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -101,7 +111,9 @@ def run_list() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
     try:
         if args.command == "build":
             return run_build(args)

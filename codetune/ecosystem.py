@@ -171,18 +171,29 @@ class FileFilterSettings:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise _fail(owner, name, f"must be a positive integer, got {value!r}")
         if not isinstance(self.max_mean_line_length, (int, float)) or self.max_mean_line_length <= 0:
-            raise _fail(owner, "max_mean_line_length", f"must be a positive number, got {self.max_mean_line_length!r}")
-        if not isinstance(self.min_alphanum_fraction, (int, float)) or not 0 <= self.min_alphanum_fraction <= 1:
-            raise _fail(owner, "min_alphanum_fraction", f"must be between 0 and 1, got {self.min_alphanum_fraction!r}")
+            raise _fail(
+                owner, "max_mean_line_length", f"must be a positive number, got {self.max_mean_line_length!r}"
+            )
+        if (
+            not isinstance(self.min_alphanum_fraction, (int, float))
+            or not 0 <= self.min_alphanum_fraction <= 1
+        ):
+            raise _fail(
+                owner, "min_alphanum_fraction", f"must be between 0 and 1, got {self.min_alphanum_fraction!r}"
+            )
         _check_globs(owner, "excluded_files", self.excluded_files)
         if isinstance(self.languages, str):
-            raise _fail(owner, "languages", f"must be a list of language names, got the string {self.languages!r}")
+            raise _fail(
+                owner, "languages", f"must be a list of language names, got the string {self.languages!r}"
+            )
         if self.languages:
             from codetune.parse.languages import LANGUAGES
 
             unknown = sorted(set(self.languages) - set(LANGUAGES))
             if unknown:
-                raise _fail(owner, "languages", f"has unknown languages {unknown}; known: {sorted(LANGUAGES)}")
+                raise _fail(
+                    owner, "languages", f"has unknown languages {unknown}; known: {sorted(LANGUAGES)}"
+                )
         object.__setattr__(self, "languages", tuple(self.languages))
         object.__setattr__(self, "excluded_dirs", tuple(self.excluded_dirs))
         object.__setattr__(self, "excluded_files", tuple(self.excluded_files))
@@ -250,7 +261,8 @@ class Ecosystem:
                 raise _fail(
                     owner,
                     f"sources[{index}].name",
-                    f"repeats the repository name {source.display_name!r} of sources[{names[source.display_name]}]"
+                    f"repeats the repository name {source.display_name!r} "
+                    f"of sources[{names[source.display_name]}]"
                     "; give one of them an explicit name",
                 )
             names[source.display_name] = index
@@ -258,11 +270,19 @@ class Ecosystem:
             raise _fail(owner, "subsets", f"must be a list, got the string {self.subsets!r}")
         unknown = [subset for subset in self.subsets if subset not in SUBSETS]
         if unknown or not self.subsets:
-            raise _fail(owner, "subsets", f"must be a non-empty subset of {SUBSETS}, got {list(self.subsets)}")
+            raise _fail(
+                owner, "subsets", f"must be a non-empty subset of {SUBSETS}, got {list(self.subsets)}"
+            )
         object.__setattr__(self, "subsets", tuple(subset for subset in SUBSETS if subset in self.subsets))
-        for name, kind in (("filters", FileFilterSettings), ("splits", SplitSettings), ("trees", TreeSettings)):
+        for name, kind in (
+            ("filters", FileFilterSettings),
+            ("splits", SplitSettings),
+            ("trees", TreeSettings),
+        ):
             if not isinstance(getattr(self, name), kind):
-                raise _fail(owner, name, f"must be a {kind.__name__}, got {type(getattr(self, name)).__name__}")
+                raise _fail(
+                    owner, name, f"must be a {kind.__name__}, got {type(getattr(self, name)).__name__}"
+                )
         if not isinstance(self.task_bytes, int) or self.task_bytes <= 0:
             raise _fail(owner, "task_bytes", f"must be a positive integer, got {self.task_bytes!r}")
         if not isinstance(self.parse_timeout_s, (int, float)) or self.parse_timeout_s <= 0:
@@ -282,7 +302,11 @@ class Ecosystem:
             values["sources"] = tuple(
                 _source_from_dict(entry, f"{owner} sources[{index}]") for index, entry in enumerate(sources)
             )
-        for name, kind in (("filters", FileFilterSettings), ("splits", SplitSettings), ("trees", TreeSettings)):
+        for name, kind in (
+            ("filters", FileFilterSettings),
+            ("splits", SplitSettings),
+            ("trees", TreeSettings),
+        ):
             if name in values:
                 values[name] = kind(**_tuples(dict(_known_fields(kind, values[name], f"{owner} {name}"))))
         if "subsets" in values and isinstance(values["subsets"], list):

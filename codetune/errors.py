@@ -15,3 +15,7 @@ class SourceError(CodetuneError):
 
 class OutputFolderError(CodetuneError):
     """The output folder holds another build; pass --overwrite to replace it."""
+
+
+class EmptySourceError(SourceError):
+    """A source has nothing to read (a repository with no commits, a tree with no files); skip or fill it."""

@@ -50,13 +50,17 @@ def render_dataset_card(ecosystem: Ecosystem, summary: BuildSummary, repo_id: st
         fields = tuple((column, str(feature.dtype)) for column, feature in spec.features.items())
         configs.append(CardConfig(name, splits, spec.description, fields))
     empty = [name for name in ecosystem.subsets if name not in {config.name for config in configs}]
-    return _environment().get_template("dataset_card.md.j2").render(
-        ecosystem=ecosystem,
-        summary=summary,
-        configs=configs,
-        empty_configs=empty,
-        repo_id=repo_id or f"ORG/{ecosystem.name}",
-        version=codetune.__version__,
+    return (
+        _environment()
+        .get_template("dataset_card.md.j2")
+        .render(
+            ecosystem=ecosystem,
+            summary=summary,
+            configs=configs,
+            empty_configs=empty,
+            repo_id=repo_id or f"ORG/{ecosystem.name}",
+            version=codetune.__version__,
+        )
     )
 
 

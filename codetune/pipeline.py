@@ -3,8 +3,8 @@
 Stages, each a datatrove pipeline whose tasks are fixed by the plan (never by the worker count):
 
 1. collect  — read each task's slice of a pinned repository, gate and filter files  → work/collect/<rank>
-2. extract  — parse files once with tree-sitter; write every subset's rows            → work/rows/<config>/<split>/<rank>
-3. assemble — one task per (config, split): concatenate rows in task order           → OUT/<config>/<split>-*.parquet
+2. extract  — parse files once with tree-sitter; write each subset's rows → work/rows/<config>/<split>/<rank>
+3. assemble — one task per (config, split), rows in task order           → OUT/<config>/<split>-*.parquet
 
 datatrove's completion markers make every stage resumable; its logs go to the work directory.
 """
@@ -60,7 +60,9 @@ class BuildOptions:
     cache_dir: Path = field(default_factory=default_cache_dir)
     progress: bool = True
     quiet_logs: bool = True  # datatrove's console logs go to the work dir instead of the terminal
-    segmenter_target: str | None = None  # fault injection in tests: "module:function" replacing segment_source
+    segmenter_target: str | None = (
+        None  # fault injection in tests: "module:function" replacing segment_source
+    )
 
     def __post_init__(self) -> None:
         if self.executor not in ("local", "ray"):
@@ -80,18 +82,40 @@ class BuildResult:
 # --- the output folder -------------------------------------------------------------------------------
 
 
+def read_build_info(out_dir: Path) -> dict:
+    info_path = out_dir / BUILD_INFO
+    return json.loads(info_path.read_text()) if info_path.is_file() else {}
+
+
+def write_build_info(out_dir: Path, plan: BuildPlan, complete: bool) -> None:
+    """Claim the folder for this build before writing into it, so a killed build can resume there."""
+    (out_dir / BUILD_INFO).parent.mkdir(parents=True, exist_ok=True)
+    info = {"fingerprint": plan.fingerprint, "ecosystem": plan.ecosystem.name, "complete": complete}
+    (out_dir / BUILD_INFO).write_text(json.dumps(info))
+
+
+def previous_fingerprint(out_dir: Path) -> str | None:
+    return read_build_info(out_dir).get("fingerprint")
+
+
+def holds_build(out_dir: Path, fingerprint: str) -> bool:
+    """Whether the folder holds this build, finished."""
+    info = read_build_info(out_dir)
+    return info.get("fingerprint") == fingerprint and info.get("complete", False)
+
+
 def check_output_folder(out_dir: Path, fingerprint: str, overwrite: bool) -> None:
     """Refuse to mix two builds in one folder; the same build may resume, --overwrite replaces."""
     if not out_dir.exists() or not any(out_dir.iterdir()):
         return
-    info_path = out_dir / BUILD_INFO
-    previous = json.loads(info_path.read_text())["fingerprint"] if info_path.is_file() else None
+    previous = previous_fingerprint(out_dir)
     if previous == fingerprint:
         return
     if not overwrite:
         what = "a different codetune build" if previous else "files that are not a codetune build"
         raise OutputFolderError(
-            f"output folder {out_dir} already holds {what}; choose another --out or pass --overwrite to replace it"
+            f"output folder {out_dir} already holds {what}; "
+            "choose another --out or pass --overwrite to replace it"
         )
     for config in SUBSET_SPECS:
         shutil.rmtree(out_dir / config, ignore_errors=True)
@@ -102,12 +126,18 @@ def check_output_folder(out_dir: Path, fingerprint: str, overwrite: bool) -> Non
 # --- executors -----------------------------------------------------------------------------------------
 
 
-def make_executor(pipeline: list[PipelineStep], tasks: int, logging_dir: Path, options: BuildOptions) -> PipelineExecutor:
+def make_executor(
+    pipeline: list[PipelineStep], tasks: int, logging_dir: Path, options: BuildOptions
+) -> PipelineExecutor:
     if options.executor == "ray":
         from datatrove.executor.ray import RayPipelineExecutor
 
         return RayPipelineExecutor(
-            pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir), cpus_per_task=1
+            pipeline,
+            tasks=tasks,
+            workers=min(options.num_proc, tasks),
+            logging_dir=str(logging_dir),
+            cpus_per_task=1,
         )
     return LocalPipelineExecutor(
         pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
@@ -116,7 +146,7 @@ def make_executor(pipeline: list[PipelineStep], tasks: int, logging_dir: Path, o
 
 @contextlib.contextmanager
 def console_to_file(path: Path, enabled: bool) -> Iterator[int]:
-    """Send fd 2 (datatrove's loguru output, worker processes included) to a file; yield the real stderr fd."""
+    """Send fd 2 (datatrove's loguru output, worker processes too) to a file; yield the real stderr fd."""
     if not enabled:
         yield sys.stderr.fileno()
         return
@@ -195,7 +225,9 @@ def extract_pipeline(plan: BuildPlan, work_dir: Path, options: BuildOptions) -> 
         WorkDocumentReader(str(work_dir / "collect")),
         SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target),
     ]
-    steps += [SubsetWriter(SUBSET_SPECS[name], str(work_dir / "rows" / name)) for name in plan.ecosystem.subsets]
+    steps += [
+        SubsetWriter(SUBSET_SPECS[name], str(work_dir / "rows" / name)) for name in plan.ecosystem.subsets
+    ]
     steps.append(WorkDocumentWriter(str(work_dir / "doc_sections"), kinds=(RecordKind.DOC_SECTION,)))
     return steps
 
@@ -251,27 +283,43 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     plan = make_plan(ecosystem, Path(options.cache_dir))
     if not plan.tasks:
         reasons = ", ".join(f"{s.name}: {s.skipped}" for s in plan.sources)
-        raise BuildError(f"ecosystem '{ecosystem.name}': nothing to build, every source was skipped ({reasons})")
+        raise BuildError(
+            f"ecosystem '{ecosystem.name}': nothing to build, every source was skipped ({reasons})"
+        )
     check_output_folder(out_dir, plan.fingerprint, options.overwrite)
     work_dir = Path(options.work_dir or default_work_dir(out_dir)) / plan.fingerprint[:16]
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "plan.json").write_text(json.dumps([t.__dict__ for t in plan.tasks], indent=1))
 
-    with console_to_file(work_dir / "logs" / "console.log", options.quiet_logs) as stderr_fd, ray_cluster(options):
+    with (
+        console_to_file(work_dir / "logs" / "console.log", options.quiet_logs) as stderr_fd,
+        ray_cluster(options),
+    ):
+        if not holds_build(out_dir, plan.fingerprint):
+            # Assembling is cheap and writes into OUT, which may be new or emptied: always redo it there.
+            shutil.rmtree(work_dir / "logs" / "assemble" / "completions", ignore_errors=True)
+            write_build_info(out_dir, plan, complete=False)
         for stage in build_stages(plan, work_dir, out_dir, options):
             run_stage(stage.name, stage.pipeline, stage.tasks, work_dir, options, stderr_fd)
 
     logs = work_dir / "logs"
-    summary = summarize(plan, out_dir, logs / "collect", logs / "extract", options, time.perf_counter() - started)
+    summary = summarize(
+        plan, out_dir, logs / "collect", logs / "extract", options, time.perf_counter() - started
+    )
     (out_dir / ".codetune").mkdir(parents=True, exist_ok=True)
     (out_dir / ".codetune" / "summary.json").write_text(summary.to_json())
     write_dataset_card(out_dir, ecosystem, summary)
-    (out_dir / BUILD_INFO).write_text(json.dumps({"fingerprint": plan.fingerprint, "ecosystem": ecosystem.name}))
+    write_build_info(out_dir, plan, complete=True)
     return BuildResult(plan=plan, out_dir=out_dir, work_dir=work_dir, summary=summary)
 
 
 def summarize(
-    plan: BuildPlan, out_dir: Path, collect_logs: Path, extract_logs: Path, options: BuildOptions, wall_time: float
+    plan: BuildPlan,
+    out_dir: Path,
+    collect_logs: Path,
+    extract_logs: Path,
+    options: BuildOptions,
+    wall_time: float,
 ) -> BuildSummary:
     collect = read_stage_stats(collect_logs)
     extract = read_stage_stats(extract_logs)
@@ -295,11 +343,21 @@ def summarize(
         ],
         files_seen=collect["files_seen"],
         files_kept=extract["files_kept"],
-        dropped={label[len("dropped_") :]: n for label, n in sorted(collect.items()) if label.startswith("dropped_")},
-        parse_skipped={k[len("parse_skipped_") :]: n for k, n in sorted(extract.items()) if k.startswith("parse_skipped_")},
+        dropped={
+            label[len("dropped_") :]: n
+            for label, n in sorted(collect.items())
+            if label.startswith("dropped_")
+        },
+        parse_skipped={
+            k[len("parse_skipped_") :]: n
+            for k, n in sorted(extract.items())
+            if k.startswith("parse_skipped_")
+        },
         files_with_parse_errors=extract["files_with_parse_errors"],
         segments_per_language={
-            label[len("segments_") :]: n for label, n in sorted(extract.items()) if label.startswith("segments_")
+            label[len("segments_") :]: n
+            for label, n in sorted(extract.items())
+            if label.startswith("segments_")
         },
         doc_sections=extract["doc_sections"],
         doc_code_examples=extract["doc_code_examples"],
@@ -309,4 +367,3 @@ def summarize(
         wall_time_s=round(wall_time, 3),
         settings={"task_count": len(plan.tasks), "task_bytes": plan.ecosystem.task_bytes},
     )
-

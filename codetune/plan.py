@@ -94,7 +94,9 @@ def resolve_source(index: int, source: Source, ecosystem: Ecosystem, cache_dir: 
     """Clone or open one source and pin its commit; an empty repository becomes a counted skip."""
     name = source.display_name
     split = assign_split(source, name, ecosystem.splits.test_fraction, ecosystem.splits.seed)
-    spec = parse_source_spec(source.location if source.revision is None else f"{source.location}@{source.revision}")
+    spec = parse_source_spec(
+        source.location if source.revision is None else f"{source.location}@{source.revision}"
+    )
     base = {"index": index, "source": source, "name": name, "split": split}
     try:
         if spec.kind == "git_url":
@@ -109,7 +111,9 @@ def resolve_source(index: int, source: Source, ecosystem: Ecosystem, cache_dir: 
         return ResolvedSource(**base, reader="git", path=spec.location, commit="", skipped="empty_repository")
     if isinstance(snapshot, GitRepositorySnapshot):
         return ResolvedSource(**base, reader="git", path=str(snapshot.git_dir), commit=snapshot.commit)
-    return ResolvedSource(**base, reader="directory", path=str(Path(spec.location).resolve()), commit=snapshot.commit)
+    return ResolvedSource(
+        **base, reader="directory", path=str(Path(spec.location).resolve()), commit=snapshot.commit
+    )
 
 
 def shard_entries(entries: list[TreeEntry], gate: PathGate, task_bytes: int) -> list[str]:
@@ -151,7 +155,9 @@ def make_plan(ecosystem: Ecosystem, cache_dir: Path) -> BuildPlan:
         if not resolved.skipped and not entries:
             resolved = dataclasses.replace(resolved, skipped="empty_repository")
         sources.append(resolved)
-        fingerprint.update(f"{resolved.name}\0{resolved.skipped}\0{_listing_digest(resolved, entries)}\n".encode())
+        fingerprint.update(
+            f"{resolved.name}\0{resolved.skipped}\0{_listing_digest(resolved, entries)}\n".encode()
+        )
         if resolved.skipped:
             continue
         starts = shard_entries(entries, PathGate(source, ecosystem.filters), ecosystem.task_bytes)

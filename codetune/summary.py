@@ -26,7 +26,9 @@ def read_stage_stats(logging_dir: Path) -> Counter[str]:
 
 
 def _with_prefix(stats: Counter[str], prefix: str) -> dict[str, int]:
-    return dict(sorted((label[len(prefix) :], count) for label, count in stats.items() if label.startswith(prefix)))
+    return dict(
+        sorted((label[len(prefix) :], count) for label, count in stats.items() if label.startswith(prefix))
+    )
 
 
 def count_rows(out_dir: Path, subsets: tuple[str, ...]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
@@ -90,7 +92,10 @@ class BuildSummary:
 
     def render(self) -> str:
         """The table printed at the end of a build."""
-        lines = [f"codetune build of '{self.ecosystem}' ({self.executor}, {self.num_proc} proc) in {self.wall_time_s:.1f}s"]
+        lines = [
+            f"codetune build of '{self.ecosystem}' ({self.executor}, {self.num_proc} proc) "
+            f"in {self.wall_time_s:.1f}s"
+        ]
         lines.append("")
         lines.append(f"{'sources':<34}{'commit':<14}{'split':<7}status")
         for source in self.sources:
@@ -116,7 +121,9 @@ class BuildSummary:
         lines.append(f"{'config':<10}{'split':<8}{'rows':>10}{'parquet MB':>14}")
         for config, splits in self.rows.items():
             for split, count in sorted(splits.items(), key=lambda item: item[0] != "train"):
-                lines.append(f"{config:<10}{split:<8}{count:>10}{self.parquet_bytes.get(config, 0) / 1e6:>14.3f}")
+                lines.append(
+                    f"{config:<10}{split:<8}{count:>10}{self.parquet_bytes.get(config, 0) / 1e6:>14.3f}"
+                )
             if not splits:
                 lines.append(f"{config:<10}{'-':<8}{0:>10}{0:>14.3f}")
         return "\n".join(lines)

@@ -19,7 +19,11 @@ from codetune.documents import RecordKind, record_kind
 
 
 def _document_row(self: ParquetWriter, document: Document) -> dict:
-    return {"id": document.id, "text": document.text, "metadata": json.dumps(document.metadata, sort_keys=True)}
+    return {
+        "id": document.id,
+        "text": document.text,
+        "metadata": json.dumps(document.metadata, sort_keys=True),
+    }
 
 
 class WorkDocumentWriter(ParquetWriter):
@@ -29,7 +33,11 @@ class WorkDocumentWriter(ParquetWriter):
 
     def __init__(self, folder: DataFolderLike, kinds: tuple[RecordKind, ...] = ()):
         super().__init__(
-            folder, output_filename="${rank}.parquet", adapter=_document_row, use_content_defined_chunking=False
+            folder,
+            output_filename="${rank}.parquet",
+            adapter=_document_row,
+            use_content_defined_chunking=False,
+            max_file_size=-1,
         )
         self.kinds = kinds
 

@@ -1,4 +1,4 @@
-"""Writers: per-task subset rows into the work directory, then the Hub layout `OUT/<config>/<split>-*.parquet`.
+"""Writers: per-task subset rows in the work directory, then the Hub layout `OUT/<config>/<split>-*.parquet`.
 
 Rows are written per task first (each task owns its files, so tasks run anywhere and resume), then one
 assemble task per (config, split) concatenates them in task order into shards. Task order is fixed by the
@@ -20,12 +20,12 @@ from datatrove.pipeline.writers.parquet import ParquetWriter
 from codetune.documents import record_kind
 from codetune.subsets.base import SubsetSpec
 
-# Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream shards of this size well.
+# Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream such shards well.
 DEFAULT_MAX_SHARD_BYTES = 500 * 2**20
 
 
 class SubsetWriter(ParquetWriter):
-    """Writes the rows of one subset, by split, to `<folder>/<split>/<rank>.parquet`; passes every document on."""
+    """Writes one subset's rows, by split, to `<folder>/<split>/<rank>.parquet`; passes every document on."""
 
     name = "📒 Subset rows"
 
@@ -35,6 +35,7 @@ class SubsetWriter(ParquetWriter):
             output_filename="${split}/${rank}.parquet",
             schema=subset.features.arrow_schema,
             use_content_defined_chunking=False,
+            max_file_size=-1,  # one file per task and split: the assemble stage shards
         )
         self.subset = subset
 
@@ -85,7 +86,9 @@ class SubsetAssembler(PipelineStep):
             return
         metadata = [pq.read_metadata(path) for path in inputs]
         total_rows = sum(meta.num_rows for meta in metadata)
-        total_bytes = sum(meta.row_group(i).total_byte_size for meta in metadata for i in range(meta.num_row_groups))
+        total_bytes = sum(
+            meta.row_group(i).total_byte_size for meta in metadata for i in range(meta.num_row_groups)
+        )
         shard_count = max(1, math.ceil(total_bytes / self.max_shard_bytes))
         rows_per_shard = max(1, math.ceil(total_rows / shard_count))
         schema = pq.read_schema(inputs[0])
@@ -116,7 +119,11 @@ class SubsetAssembler(PipelineStep):
                         out = pq.ParquetWriter(
                             partial, schema, compression="snappy", use_content_defined_chunking=True
                         )
-                    take = batch.num_rows if index == len(names) - 1 else min(batch.num_rows, rows_per_shard - written)
+                    take = (
+                        batch.num_rows
+                        if index == len(names) - 1
+                        else min(batch.num_rows, rows_per_shard - written)
+                    )
                     out.write_batch(batch.slice(0, take))
                     written += take
                     batch = batch.slice(take)

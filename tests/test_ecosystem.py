@@ -49,7 +49,7 @@ def test_ecosystem_rejects_unknown_subset_and_empty_sources():
 def test_filter_settings_reject_bad_thresholds_and_languages():
     with pytest.raises(EcosystemConfigError, match="field 'min_alphanum_fraction'"):
         FileFilterSettings(min_alphanum_fraction=2)
-    with pytest.raises(EcosystemConfigError, match="field 'languages'.*cobol"):
+    with pytest.raises(EcosystemConfigError, match=r"field 'languages'.*cobol"):
         FileFilterSettings(languages=("python", "cobol"))
     with pytest.raises(EcosystemConfigError, match="field 'test_fraction'"):
         SplitSettings(test_fraction=1.5)

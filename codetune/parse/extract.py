@@ -54,7 +54,9 @@ class SegmentExtractor(PipelineStep):
                 elif LANGUAGES[meta.language].grammar is not None:
                     yield from self.segments(segmenter, document, meta)
 
-    def segments(self, segmenter: IsolatedSegmenter, document: Document, meta: FileMeta) -> Iterator[Document]:
+    def segments(
+        self, segmenter: IsolatedSegmenter, document: Document, meta: FileMeta
+    ) -> Iterator[Document]:
         with self.track_time():
             result = segmenter.segment(meta.language, document.text.encode("utf-8"))
         if isinstance(result, ParseFailure):

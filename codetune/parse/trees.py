@@ -66,5 +66,7 @@ def render_tree(
         lines.append(f"... {counts['hidden']} more entries")
     directories, files = counts["directories"], counts["files"]
     lines.append("")
-    lines.append(f"{directories} director{'y' if directories == 1 else 'ies'}, {files} file{'' if files == 1 else 's'}")
+    lines.append(
+        f"{directories} director{'y' if directories == 1 else 'ies'}, {files} file{'' if files == 1 else 's'}"
+    )
     return RenderedTree(text="\n".join(lines), file_count=files, directory_count=directories)

@@ -21,7 +21,9 @@ README_NAMES = ("readme.md", "readme.markdown", "readme.rst", "readme.txt", "rea
 
 def find_readme(entries: list[TreeEntry]) -> str | None:
     """The top-level README a person would open first, by the usual name preference."""
-    top_level = {entry.path.lower(): entry.path for entry in entries if "/" not in entry.path and entry.kind == "file"}
+    top_level = {
+        entry.path.lower(): entry.path for entry in entries if "/" not in entry.path and entry.kind == "file"
+    }
     return next((top_level[name] for name in README_NAMES if name in top_level), None)
 
 

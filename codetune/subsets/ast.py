@@ -53,5 +53,5 @@ AST = SubsetSpec(
     record_kind=RecordKind.SEGMENT,
     features=FEATURES,
     to_row=ast_row,
-    description="One row per function, method, class, struct, trait, contract or signal cut out by tree-sitter.",
+    description="One row per function, method, class, struct, trait, contract or signal (tree-sitter).",
 )

@@ -41,5 +41,5 @@ TREES = SubsetSpec(
     record_kind=RecordKind.REPO_TREE,
     features=FEATURES,
     to_row=trees_row,
-    description="One row per repository: its directory tree (vendored dirs pruned) and README, for structure-aware training.",
+    description="One row per repository: its directory tree (vendored dirs pruned) and its README.",
 )

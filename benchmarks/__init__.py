@@ -1,0 +1,1 @@
+"""Benchmarks for codetune; run from the repository root (``python -m benchmarks.<name>``)."""

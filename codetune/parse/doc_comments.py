@@ -1,0 +1,141 @@
+"""Finding a definition's documentation: comments directly above it, or a Python docstring in its body.
+
+A doc comment counts only when nothing but attributes/decorators and other doc comments sit between it and
+the definition, and no blank line separates them, so a stray comment further up is never taken as a doc.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+
+@dataclass(frozen=True)
+class CommentDocs:
+    """Which comments are documentation in one language, and how to strip their markers."""
+
+    comment_types: frozenset[str]
+    doc_prefixes: tuple[str, ...]
+    line_marker: str
+    not_prefixes: tuple[str, ...] = ()
+    nearest_only: bool = False  # JSDoc: only the block right above counts
+    attached_types: frozenset[str] = frozenset()  # attributes / decorators that belong to the code
+    drop_lines: str | None = None  # marker-stripped lines to leave out of the doc (Go directives)
+
+    def is_doc(self, node: Node, source: bytes) -> bool:
+        if node.type not in self.comment_types:
+            return False
+        text = source[node.start_byte : node.end_byte]
+        return any(text.startswith(p.encode()) for p in self.doc_prefixes) and not any(
+            text.startswith(p.encode()) for p in self.not_prefixes
+        )
+
+
+@dataclass(frozen=True)
+class LeadingComments:
+    """The node the code starts at (first attached attribute, or the definition) and the doc comments."""
+
+    code_start: Node
+    docs: tuple[Node, ...]
+
+
+def last_row(node: Node) -> int:
+    """0-based row of a node's last character: a line comment that ends with its newline ends a row early."""
+    end = node.end_point
+    return end.row - 1 if end.column == 0 and end.row > node.start_point.row else end.row
+
+
+def _starts_line(node: Node, source: bytes) -> bool:
+    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
+    return not source[line_start : node.start_byte].strip()
+
+
+def leading_comments(definition: Node, source: bytes, style: CommentDocs) -> LeadingComments:
+    """Walks back over the siblings directly above `definition`, collecting doc comments and attributes."""
+    code_start = definition
+    docs: list[Node] = []
+    row = definition.start_point.row
+    node = definition.prev_sibling
+    while node is not None and last_row(node) >= row - 1 and _starts_line(node, source):
+        if node.type in style.attached_types:
+            code_start = node
+        elif style.is_doc(node, source) and not (style.nearest_only and docs):
+            docs.append(node)
+        else:
+            break
+        row = node.start_point.row
+        node = node.prev_sibling
+    docs.reverse()
+    return LeadingComments(code_start, tuple(docs))
+
+
+def body_comments(definition: Node, source: bytes, style: CommentDocs) -> tuple[Node, ...]:
+    """Doc comments opening a definition's body, like Rust's `//!` inner docs in a `mod` block."""
+    body = definition.child_by_field_name("body")
+    if body is None:
+        return ()
+    docs: list[Node] = []
+    for child in body.children:
+        if style.is_doc(child, source):
+            docs.append(child)
+        elif child.is_named or docs:
+            break
+    return tuple(docs)
+
+
+def comment_text(docs: tuple[Node, ...], source: bytes, style: CommentDocs) -> str:
+    """The doc comments' text without comment markers, dedented, with blank edge lines removed."""
+    marker = re.compile(style.line_marker)
+    drop = re.compile(style.drop_lines) if style.drop_lines else None
+    lines: list[str] = []
+    for node in docs:
+        text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+        if text.startswith("/*"):
+            lines.extend(_block_comment_lines(text))
+            continue
+        for line in text.splitlines():
+            stripped = marker.sub("", line.strip(), count=1)
+            if drop is None or not drop.match(stripped):
+                lines.append(stripped)
+    return textwrap.dedent("\n".join(lines)).strip("\n").rstrip()
+
+
+def _block_comment_lines(text: str) -> list[str]:
+    """Lines of a /* */ comment without the delimiters and without the " * " gutter of JSDoc style."""
+    body = re.sub(r"^/\*[*!]?", "", text)
+    body = re.sub(r"\*/$", "", body)
+    first, *rest = body.split("\n")
+    return [first.strip(), *(re.sub(r"^\s*\*(?!/) ?", "", line, count=1) for line in rest)]
+
+
+@dataclass(frozen=True)
+class Docstring:
+    """A Python docstring: its cleaned text and the statement holding it (cut from the code)."""
+
+    text: str
+    statement: Node
+    is_whole_body: bool  # the body has no other statement, so the code needs a stand-in `pass`
+
+
+def python_docstring(definition: Node, source: bytes) -> Docstring | None:
+    """The docstring of a Python def/class: a plain (not f-, not bytes) string as the first body statement."""
+    body = definition.child_by_field_name("body")
+    if body is None:
+        return None
+    statements = [child for child in body.named_children if child.type != "comment"]
+    if not statements or statements[0].type != "expression_statement":
+        return None
+    statement = statements[0]
+    string = statement.named_children[0] if statement.named_child_count == 1 else None
+    if string is None or string.type != "string" or string.child_count < 2:
+        return None
+    opening, closing = string.children[0], string.children[-1]
+    prefix = source[opening.start_byte : opening.end_byte].lower()
+    if b"f" in prefix or b"b" in prefix:
+        return None
+    raw = source[opening.end_byte : closing.start_byte].decode("utf-8", "replace")
+    return Docstring(inspect.cleandoc(raw), statement, is_whole_body=len(statements) == 1)

@@ -1,0 +1,73 @@
+"""Child process of IsolatedSegmenter: `python -m codetune.parse.worker module:function`.
+
+Reads (language, source) frames from stdin, answers each with one reply frame on stdout, and exits when
+stdin closes. A crash or hang here costs one file, not the build. Once the target is imported it sends
+("ready", None); then one reply per request:
+("ok", result) | ("timeout", message) | ("raise", CodetuneError) | ("error", message).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+from typing import BinaryIO
+
+from codetune.errors import CodetuneError
+from codetune.parse.errors import ParseTimeout
+from codetune.parse.frames import read_frame, write_frame
+
+
+def load_target(spec: str) -> Callable[[str, bytes], object]:
+    """Imports "package.module:function"."""
+    module_name, _, function_name = spec.partition(":")
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
+    """Private copies of stdin/stdout for frames; fd 1 then points at stderr so stray prints can't corrupt
+    the protocol, and fd 0 at /dev/null."""
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(2, 1)
+    return requests, replies
+
+
+def _reply(target: Callable[[str, bytes], object], language: str, source: bytes) -> tuple[str, object]:
+    try:
+        return ("ok", target(language, source))
+    except ParseTimeout as error:
+        return ("timeout", str(error))
+    except CodetuneError as error:
+        return ("raise", error)
+    except Exception as error:  # a bug on one odd file must not end the build; the parent counts it
+        return ("error", f"{type(error).__name__}: {error}")
+
+
+def serve(target: Callable[[str, bytes], object], requests: BinaryIO, replies: BinaryIO) -> None:
+    """Announces itself, then answers requests until the parent closes the pipe."""
+    write_frame(replies, ("ready", None))
+    while (request := read_frame(requests)) is not None:
+        language, source = request
+        reply = _reply(target, language, source)
+        try:
+            write_frame(replies, reply)
+        except Exception as error:  # unpicklable result or exception
+            write_frame(replies, ("error", f"cannot send {reply[0]} reply: {type(error).__name__}: {error}"))
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2 or ":" not in argv[1]:
+        print("usage: python -m codetune.parse.worker package.module:function", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; we exit on EOF
+    requests, replies = _protocol_streams()
+    serve(load_target(argv[1]), requests, replies)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,32 @@
+"""Stand-ins for segment_source that crash, hang or misbehave on marker inputs (fault injection for the
+isolation tests); any other input is segmented normally."""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+
+from codetune.parse.segment import ParseResult, segment_source
+
+
+def faulty_segment_source(language: str, source: bytes) -> ParseResult:
+    if source.startswith(b"#abort"):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file in the working tree
+        os.abort()
+    if source.startswith(b"#exit"):
+        os._exit(3)
+    if source.startswith(b"#hang"):
+        time.sleep(3600)
+    if source.startswith(b"#bug"):
+        raise KeyError("unexpected node")
+    if source.startswith(b"#slow-parse"):
+        return segment_source(language, source * 20_000, timeout_micros=1)
+    if source.startswith(b"#print"):
+        print("stray output on stdout")
+    return segment_source(language, source)
+
+
+def worker_pid(language: str, source: bytes) -> int:
+    """Which child process answered."""
+    return os.getpid()

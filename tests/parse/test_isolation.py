@@ -1,0 +1,120 @@
+"""IsolatedSegmenter: results equal in-process parsing; crashes and hangs cost one file, not the build."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from codetune.parse.errors import SegmenterOptionError, UnsupportedLanguageError, WorkerStartError
+from codetune.parse.isolation import IsolatedSegmenter, ParseFailure
+from codetune.parse.segment import segment_source
+
+FAULTY = "tests.parse.faulty_targets:faulty_segment_source"
+PID = "tests.parse.faulty_targets:worker_pid"
+PYTHON = b'class A:\n    """Doc."""\n\n    def f(self):\n        return 1\n'
+
+
+def test_isolated_result_equals_in_process_segment_source():
+    with IsolatedSegmenter() as segmenter:
+        assert segmenter.segment("python", PYTHON) == segment_source("python", PYTHON)
+        assert segmenter.segment("rust", b"fn main() {}\n") == segment_source("rust", b"fn main() {}\n")
+
+
+def test_abort_is_a_parser_crash_and_the_next_file_is_parsed_by_a_fresh_worker():
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        assert segmenter.segment("python", PYTHON) == segment_source("python", PYTHON)
+        crash = segmenter.segment("python", b"#abort")
+        assert isinstance(crash, ParseFailure) and crash.reason == "parser_crash"
+        assert segmenter.segment("python", PYTHON) == segment_source("python", PYTHON)
+
+
+def test_exit_mid_file_is_a_parser_crash():
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        assert segmenter.segment("python", b"#exit") == ParseFailure(
+            "parser_crash", "worker exited with status 3"
+        )
+
+
+def test_hang_is_a_parser_timeout_after_timeout_s_and_the_next_file_works():
+    with IsolatedSegmenter(timeout_s=1.5, target=FAULTY) as segmenter:
+        started = time.monotonic()
+        hang = segmenter.segment("python", b"#hang")
+        waited = time.monotonic() - started
+        assert isinstance(hang, ParseFailure) and hang.reason == "parser_timeout"
+        assert 1.5 <= waited < 10
+        assert segmenter.segment("python", PYTHON) == segment_source("python", PYTHON)
+
+
+def test_tree_sitter_timeout_in_the_child_is_a_parser_timeout_without_a_restart():
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        failure = segmenter.segment("python", b"#slow-parse\nx = 1\n")
+        assert isinstance(failure, ParseFailure) and failure.reason == "parser_timeout"
+        assert "µs" in failure.detail
+
+
+def test_unexpected_exception_is_a_parser_error_with_its_message():
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        assert segmenter.segment("python", b"#bug") == ParseFailure(
+            "parser_error", "KeyError: 'unexpected node'"
+        )
+        assert segmenter.segment("python", PYTHON) == segment_source("python", PYTHON)
+
+
+def test_codetune_errors_from_the_child_are_raised_in_the_caller():
+    with IsolatedSegmenter() as segmenter:
+        with pytest.raises(UnsupportedLanguageError, match="no segment rules for language 'yaml'"):
+            segmenter.segment("yaml", b"a: 1\n")
+        assert segmenter.segment("python", PYTHON) == segment_source("python", PYTHON)
+
+
+def test_stray_prints_in_the_child_do_not_break_the_protocol():
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        result = segmenter.segment("python", b"#print\ndef f(): pass\n")
+        assert [s.name for s in result.segments] == ["f"]
+
+
+def test_worker_is_reused_and_recycled_after_max_files():
+    with IsolatedSegmenter(max_files_per_worker=3, target=PID) as segmenter:
+        pids = [segmenter.segment("python", b"") for _ in range(7)]
+    assert pids[0] == pids[1] == pids[2] != pids[3] == pids[4] == pids[5] != pids[6]
+
+
+def test_close_ends_the_worker_and_a_later_call_starts_a_new_one():
+    segmenter = IsolatedSegmenter(target=PID)
+    first = segmenter.segment("python", b"")
+    segmenter.close()
+    segmenter.close()
+    assert segmenter.segment("python", b"") != first
+    segmenter.close()
+
+
+def test_per_call_overhead_is_small_enough_for_one_call_per_file():
+    calls = 300
+    with IsolatedSegmenter() as segmenter:
+        segmenter.segment("python", PYTHON)  # start-up is paid once
+        started = time.perf_counter()
+        for _ in range(calls):
+            segmenter.segment("python", PYTHON)
+        rate = calls / (time.perf_counter() - started)
+    print(f"IsolatedSegmenter: {rate:.0f} calls/s on a {len(PYTHON)} byte file")
+    assert rate > 200  # a process start per file would manage ~10/s
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"timeout_s": 0}, "timeout_s must be positive"),
+        ({"max_files_per_worker": 0}, "max_files_per_worker must be at least 1"),
+        ({"target": "segment_source"}, "package.module:function"),
+    ],
+)
+def test_bad_options_are_refused(options, message):
+    with pytest.raises(SegmenterOptionError, match=message):
+        IsolatedSegmenter(**options)
+
+
+def test_target_that_cannot_be_imported_is_a_start_error_not_a_crash_per_file():
+    segmenter = IsolatedSegmenter(target="tests.parse.no_such_module:segment")
+    with pytest.raises(WorkerStartError, match="no_such_module"):
+        segmenter.segment("python", PYTHON)

@@ -1,0 +1,179 @@
+"""End-to-end builds on real git repositories: Hub layout, bad input, determinism, errors."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from datasets import load_dataset
+
+from codetune.ecosystem import Ecosystem, Source
+from codetune.errors import OutputFolderError, SourceError
+from codetune.pipeline import BuildOptions, build
+from tests.conftest import GitFixtures
+
+
+def options(tmp_path: Path, name: str = "out", **overrides) -> BuildOptions:
+    return BuildOptions(
+        out_dir=tmp_path / name,
+        work_dir=tmp_path / "work",
+        cache_dir=tmp_path / "cache",
+        progress=False,
+        **overrides,
+    )
+
+
+def parquet_digests(out_dir: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(out_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(out_dir.glob("*/*.parquet"))
+    }
+
+
+def rows(out_dir: Path, config: str, split: str = "train") -> list[dict]:
+    return [
+        row
+        for path in sorted((out_dir / config).glob(f"{split}-*.parquet"))
+        for row in pq.read_table(path).to_pylist()
+    ]
+
+
+@pytest.fixture
+def mixed_ecosystem(git_fixtures: GitFixtures) -> Ecosystem:
+    return Ecosystem(
+        name="mixed",
+        sources=(
+            Source(git_fixtures.game_url, revision="v1", name="org/game"),
+            Source(str(git_fixtures.bad), name="bad"),
+            Source(str(git_fixtures.empty), name="empty"),
+            Source(str(git_fixtures.game_bare), name="game-test", split="test"),
+        ),
+    )
+
+
+@pytest.fixture
+def mixed_build(tmp_path: Path, mixed_ecosystem: Ecosystem):
+    return build(mixed_ecosystem, options(tmp_path))
+
+
+def test_every_config_loads_with_load_dataset_and_flat_columns(mixed_build, tmp_path: Path):
+    for config in ("clm", "ast", "trees"):
+        dataset = load_dataset(str(mixed_build.out_dir), config, cache_dir=str(tmp_path / "hf"))
+        assert set(dataset) == {"train", "test"}
+        assert "metadata" not in dataset["train"].column_names
+        assert dataset["train"].num_rows == mixed_build.summary.rows[config]["train"]
+    ast = load_dataset(str(mixed_build.out_dir), "ast", cache_dir=str(tmp_path / "hf"))["train"]
+    move = next(row for row in ast if row["name"] == "move")
+    assert move["docstring"] == "Moves the player and applies gravity."
+    assert (
+        move["repo"] == "org/game" and move["path"] == "scripts/player.gd" and move["language"] == "gdscript"
+    )
+    assert move["start_line"] == 7 and "##" not in move["code"]
+
+
+def test_git_url_is_pinned_at_the_tag_and_rows_carry_the_commit(mixed_build, git_fixtures: GitFixtures):
+    game_rows = [row for row in rows(mixed_build.out_dir, "clm") if row["repo"] == "org/game"]
+    assert {row["commit"] for row in game_rows} == {git_fixtures.game_v1}
+    assert "scripts/enemy.gd" not in {row["path"] for row in game_rows}  # added after v1
+    test_paths = {row["path"] for row in rows(mixed_build.out_dir, "clm", "test")}
+    assert "scripts/enemy.gd" in test_paths  # the bare repo is read at HEAD
+
+
+def test_split_is_by_repository(mixed_build):
+    for config in ("clm", "ast", "trees"):
+        train_repos = {row["repo"] for row in rows(mixed_build.out_dir, config, "train")}
+        test_repos = {row["repo"] for row in rows(mixed_build.out_dir, config, "test")}
+        assert test_repos == {"game-test"}
+        assert not train_repos & test_repos
+
+
+def test_bad_input_is_dropped_with_its_reason_and_nothing_is_lost(mixed_build):
+    summary = mixed_build.summary
+    assert summary.dropped["binary"] == 1
+    assert summary.dropped["invalid_utf8"] == 1
+    assert summary.dropped["too_large"] == 1  # the 5 MB single-line file
+    assert summary.dropped["max_line_length"] == 1  # a 600 KB one-line array under the size cap
+    assert summary.dropped["symlink_outside_repo"] == 1
+    assert summary.dropped["symlink"] == 1
+    assert summary.dropped["submodule"] == 1
+    assert summary.dropped["excluded_dir"] == 1
+    assert summary.dropped["excluded_file"] == 1
+    assert summary.dropped["generated"] == 1
+    assert summary.files_seen == summary.files_kept + summary.files_dropped
+    clm = rows(mixed_build.out_dir, "clm")
+    assert all("root:" not in row["text"] for row in clm)  # /etc/passwd never read
+    paths = {row["path"] for row in clm if row["repo"] == "bad"}
+    assert {"src/ok.py", "src/my file.py", "docs/guía rápida.md", "src/broken.py"} <= paths
+    empty = next(source for source in summary.sources if source.name == "empty")
+    assert empty.skipped == "empty_repository"
+
+
+def test_file_with_syntax_errors_is_kept_with_has_error(mixed_build):
+    segments = {
+        row["name"]: row for row in rows(mixed_build.out_dir, "ast") if row["path"] == "src/broken.py"
+    }
+    assert segments["fine"]["has_error"] is False
+    assert any(row["has_error"] for row in segments.values())
+    assert mixed_build.summary.files_with_parse_errors >= 1
+
+
+def test_card_lists_configs_sources_commits_and_drops(mixed_build, git_fixtures: GitFixtures):
+    card = (mixed_build.out_dir / "README.md").read_text()
+    assert "- config_name: ast" in card and "path: ast/test-*" in card
+    assert git_fixtures.game_v1 in card
+    assert "| symlink_outside_repo | 1 |" in card
+    assert "skipped: empty_repository" in card
+
+
+def test_output_is_byte_identical_across_runs_and_num_proc(
+    tmp_path: Path, mixed_ecosystem: Ecosystem, mixed_build
+):
+    again = build(mixed_ecosystem, options(tmp_path, "again", num_proc=2))
+    assert parquet_digests(again.out_dir) == parquet_digests(mixed_build.out_dir)
+    assert parquet_digests(again.out_dir)  # not vacuous
+
+
+def test_repository_larger_than_task_bytes_is_cut_into_tasks_without_changing_rows(
+    tmp_path: Path, mixed_ecosystem: Ecosystem, mixed_build
+):
+    import dataclasses
+
+    small_tasks = dataclasses.replace(mixed_ecosystem, task_bytes=200)
+    sliced = build(small_tasks, options(tmp_path, "sliced", num_proc=2))
+    assert len(sliced.plan.tasks) > len(mixed_build.plan.tasks)
+    for config in ("clm", "ast", "trees"):
+        assert rows(sliced.out_dir, config) == rows(mixed_build.out_dir, config)
+
+
+def test_missing_revision_names_source_and_revision(tmp_path: Path, git_fixtures: GitFixtures):
+    ecosystem = Ecosystem(name="e", sources=(Source(git_fixtures.game_url, revision="v9-missing"),))
+    with pytest.raises(SourceError, match="v9-missing") as error:
+        build(ecosystem, options(tmp_path))
+    assert "game" in str(error.value)
+
+
+def test_output_folder_with_another_build_needs_overwrite(
+    tmp_path: Path, git_fixtures: GitFixtures, mixed_build
+):
+    other = Ecosystem(name="other", sources=(Source(str(git_fixtures.game_bare), revision="v1"),))
+    with pytest.raises(OutputFolderError, match="--overwrite"):
+        build(other, options(tmp_path))
+    replaced = build(other, options(tmp_path, overwrite=True))
+    assert {row["repo"] for row in rows(replaced.out_dir, "clm")} == {"game"}
+    assert not list((replaced.out_dir / "clm").glob("test-*"))  # the old build's test shards are gone
+
+
+def test_output_folder_with_foreign_files_is_refused(tmp_path: Path, mixed_ecosystem: Ecosystem):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(OutputFolderError, match="not a codetune build"):
+        build(mixed_ecosystem, options(tmp_path))
+
+
+def test_every_source_empty_is_a_clear_error(tmp_path: Path, git_fixtures: GitFixtures):
+    from codetune.pipeline import BuildError
+
+    with pytest.raises(BuildError, match=r"every source was skipped.*empty_repository"):
+        build(Ecosystem(name="e", sources=(Source(str(git_fixtures.empty)),)), options(tmp_path))
