@@ -228,6 +228,32 @@ class TreeSettings:
 
 
 @dataclass(frozen=True)
+class DeprecatedApi:
+    """One entry of an ecosystem's old → new API table (e.g. Decentraland SDK 6 → SDK 7).
+
+    The `dpo` subset uses it backwards: real code (current API) is `chosen`; the same code with
+    `current` rewritten to `deprecated` is `rejected`.
+    """
+
+    current: str  # regex matching the current API in real code
+    deprecated: str  # `re.sub` replacement that writes the deprecated form (may use \\1 groups)
+    description: str = ""
+    languages: tuple[str, ...] = ()  # empty = every language
+
+    def __post_init__(self) -> None:
+        owner = f"deprecated_apis entry {self.current!r}"
+        if not isinstance(self.current, str) or not self.current:
+            raise _fail(owner, "current", "must be a non-empty regular expression")
+        try:
+            re.compile(self.current)
+        except re.error as error:
+            raise _fail(owner, "current", f"is not a valid regular expression: {error}") from error
+        if not isinstance(self.deprecated, str):
+            raise _fail(owner, "deprecated", f"must be a string, got {self.deprecated!r}")
+        object.__setattr__(self, "languages", tuple(self.languages))
+
+
+@dataclass(frozen=True)
 class Ecosystem:
     """A named set of sources plus the settings of every stage; one dataset per ecosystem."""
 
@@ -240,6 +266,7 @@ class Ecosystem:
     trees: TreeSettings = field(default_factory=TreeSettings)
     task_bytes: int = 16_000_000  # a repository larger than this is cut into several tasks
     parse_timeout_s: float = 30.0  # a file whose parse takes longer is skipped and counted
+    deprecated_apis: tuple[DeprecatedApi, ...] = ()  # old → new API table, for `dpo` negatives
 
     def __post_init__(self) -> None:
         owner = f"ecosystem {self.name!r}"
@@ -309,6 +336,11 @@ class Ecosystem:
         ):
             if name in values:
                 values[name] = kind(**_tuples(dict(_known_fields(kind, values[name], f"{owner} {name}"))))
+        if "deprecated_apis" in values:
+            values["deprecated_apis"] = tuple(
+                DeprecatedApi(**_tuples(dict(_known_fields(DeprecatedApi, entry, f"{owner} deprecated_apis[{i}]"))))
+                for i, entry in enumerate(values["deprecated_apis"])
+            )
         if "subsets" in values and isinstance(values["subsets"], list):
             values["subsets"] = tuple(values["subsets"])
         missing = [f.name for f in dataclasses.fields(cls) if f.name not in values and _required(f)]
