@@ -177,3 +177,22 @@ def test_every_source_empty_is_a_clear_error(tmp_path: Path, git_fixtures: GitFi
 
     with pytest.raises(BuildError, match=r"every source was skipped.*empty_repository"):
         build(Ecosystem(name="e", sources=(Source(str(git_fixtures.empty)),)), options(tmp_path))
+
+
+def test_a_file_that_crashes_or_hangs_the_parser_is_skipped_and_counted(tmp_path: Path):
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "a_crash.py").write_text("#abort\ndef crashes():\n    return 1\n")
+    (repo / "src" / "b_hang.py").write_text("#hang\ndef hangs():\n    return 2\n")
+    (repo / "src" / "c_fine.py").write_text("def fine():\n    return 3\n")
+    ecosystem = Ecosystem(name="faulty", sources=(Source(str(repo)),), parse_timeout_s=3)
+    result = build(
+        ecosystem, options(tmp_path, segmenter_target="tests.parse.faulty_targets:faulty_segment_source")
+    )
+    assert result.summary.parse_skipped == {"parser_crash": 1, "parser_timeout": 1}
+    assert [row["name"] for row in rows(result.out_dir, "ast")] == ["fine"]
+    assert {row["path"] for row in rows(result.out_dir, "clm")} == {
+        "src/a_crash.py",
+        "src/b_hang.py",
+        "src/c_fine.py",
+    }

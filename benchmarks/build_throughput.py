@@ -1,0 +1,180 @@
+"""Build throughput: full codetune build vs a bare tree-sitter parse of the same files, memory, scaling.
+
+    python -m benchmarks.build_throughput [--mb 50] [--small-mb 10]
+
+Reports (and writes to benchmarks/results/build_throughput.json):
+- MB/s of the full build (`--num-proc 1`) and of a bare `Parser.parse` over the same files, and their ratio
+  (target: full build >= 0.5 x parse-only throughput per core);
+- peak RSS of the build for the small and the large corpus (target: large within 1.2 x small: streaming);
+- speed-up of `--num-proc 2` over `--num-proc 1` on the large corpus (target: >= 1.8 x).
+Each build runs in a fresh subprocess so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.corpus import generate_corpus
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CORPUS_ROOT = Path(__file__).resolve().parent / "corpus"
+
+
+def corpus(mb: int) -> list[Path]:
+    """Generate (once) a corpus of `mb` megabytes; reused by later runs."""
+    root = CORPUS_ROOT / f"{mb}mb"
+    marker = root / ".complete"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate_corpus(root, mb * 1_000_000, seed=0)
+        marker.write_text("ok")
+    return sorted(path for path in root.iterdir() if path.is_dir())
+
+
+def corpus_files(repos: list[Path]) -> list[Path]:
+    return sorted(path for repo in repos for path in repo.rglob("*") if path.is_file())
+
+
+def parse_only(repos: list[Path]) -> dict[str, float]:
+    """Bare tree-sitter parse of every file that has a grammar: the ceiling a build is measured against."""
+    from codetune.parse.languages import LANGUAGES, get_parser, language_for_path
+
+    jobs = []
+    for path in corpus_files(repos):
+        data = path.read_bytes()
+        language = language_for_path(path.name, data[:256])
+        if language and LANGUAGES[language].grammar:
+            jobs.append((get_parser(language), data))
+    total = sum(len(data) for _, data in jobs)
+    started = time.perf_counter()
+    for parser, data in jobs:
+        parser.parse(data)
+    seconds = time.perf_counter() - started
+    return {"bytes": total, "seconds": seconds, "mb_per_s": total / 1e6 / seconds}
+
+
+def run_build(repos: list[Path], num_proc: int) -> dict[str, float]:
+    """One full build in a fresh interpreter; returns wall time and peak RSS (MB) of the build processes."""
+    with tempfile.TemporaryDirectory(prefix="codetune-bench-") as scratch:
+        command = [
+            sys.executable,
+            "-m",
+            "benchmarks.build_throughput",
+            "--child",
+            str(num_proc),
+            scratch,
+            *map(str, repos),
+        ]
+        output = subprocess.run(
+            command, check=True, capture_output=True, text=True, cwd=Path(__file__).parent.parent
+        )
+        return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def child(num_proc: int, scratch: str, repos: list[str]) -> None:
+    from codetune.ecosystem import Ecosystem, Source
+    from codetune.pipeline import BuildOptions, build
+
+    ecosystem = Ecosystem(name="bench", sources=tuple(Source(repo) for repo in repos))
+    options = BuildOptions(
+        out_dir=Path(scratch) / "out", work_dir=Path(scratch) / "work", num_proc=num_proc, progress=False
+    )
+    started = time.perf_counter()
+    result = build(ecosystem, options)
+    wall = time.perf_counter() - started
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    summary = result.summary
+    print(
+        json.dumps(
+            {
+                "seconds": wall,
+                "peak_rss_mb": max(peak_self, peak_children),
+                "peak_rss_driver_mb": peak_self,
+                "files_kept": summary.files_kept,
+                "segments": sum(summary.segments_per_language.values()),
+                "rows": summary.rows,
+                "tasks": summary.settings["task_count"],
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--mb", type=int, default=50)
+    parser.add_argument("--small-mb", type=int, default=10)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(int(args.child[0]), args.child[1], args.child[2:])
+        return
+
+    large, small = corpus(args.mb), corpus(args.small_mb)
+    large_bytes = sum(path.stat().st_size for path in corpus_files(large))
+    parse = parse_only(large)
+    one = run_build(large, 1)
+    two = run_build(large, 2)
+    small_build = run_build(small, 1)
+    full_mb_s = large_bytes / 1e6 / one["seconds"]
+    results = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "corpus_mb": large_bytes / 1e6,
+        "parse_only_mb_per_s": parse["mb_per_s"],
+        "full_build_mb_per_s": full_mb_s,
+        "full_build_over_parse_only": full_mb_s / parse["mb_per_s"],
+        "build_seconds_num_proc_1": one["seconds"],
+        "build_seconds_num_proc_2": two["seconds"],
+        "speedup_1_to_2": one["seconds"] / two["seconds"],
+        "peak_rss_mb_small": small_build["peak_rss_mb"],
+        "peak_rss_mb_large": one["peak_rss_mb"],
+        "peak_rss_ratio_large_over_small": one["peak_rss_mb"] / small_build["peak_rss_mb"],
+        "small_corpus_mb": sum(path.stat().st_size for path in corpus_files(small)) / 1e6,
+        "files_kept": one["files_kept"],
+        "segments": one["segments"],
+        "tasks": one["tasks"],
+    }
+    targets = {
+        "full_build_over_parse_only": (results["full_build_over_parse_only"], ">=", 0.5),
+        "peak_rss_ratio_large_over_small": (results["peak_rss_ratio_large_over_small"], "<=", 1.2),
+        "speedup_1_to_2": (results["speedup_1_to_2"], ">=", 1.8),
+    }
+    results["targets_met"] = {
+        name: (value >= bound if op == ">=" else value <= bound)
+        for name, (value, op, bound) in targets.items()
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "build_throughput.json").write_text(json.dumps(results, indent=2) + "\n")
+    ratio, speedup = results["full_build_over_parse_only"], results["speedup_1_to_2"]
+    rss_ratio = results["peak_rss_ratio_large_over_small"]
+    two_mb_s = large_bytes / 1e6 / two["seconds"]
+    print(f"corpus: {results['corpus_mb']:.1f} MB, {one['files_kept']} files, {one['segments']} segments")
+    print(f"bare tree-sitter parse: {parse['mb_per_s']:6.2f} MB/s")
+    one_s, two_s = one["seconds"], two["seconds"]
+    print(f"full build, 1 process:  {full_mb_s:6.2f} MB/s ({one_s:.1f} s), ratio {ratio:.2f} (>= 0.5)")
+    print(f"full build, 2 procs:    {two_mb_s:6.2f} MB/s ({two_s:.1f} s), speed-up {speedup:.2f}x (>= 1.8)")
+    print(
+        f"peak RSS: {small_build['peak_rss_mb']:.0f} MB ({results['small_corpus_mb']:.0f} MB corpus), "
+        f"{one['peak_rss_mb']:.0f} MB ({results['corpus_mb']:.0f} MB corpus), ratio {rss_ratio:.2f} (<= 1.2)"
+    )
+    print(f"written to {RESULTS / 'build_throughput.json'}")
+
+
+if __name__ == "__main__":
+    main()
