@@ -31,17 +31,18 @@ def _with_prefix(stats: Counter[str], prefix: str) -> dict[str, int]:
     )
 
 
-def count_rows(out_dir: Path, subsets: tuple[str, ...]) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """Rows per config and split, and Parquet bytes per config, read from the written shards."""
+def count_rows(
+    out_dir: Path, subsets: tuple[str, ...]
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, int]]]:
+    """Rows and Parquet bytes per config and split, read from the written shards."""
     rows: dict[str, dict[str, int]] = {}
-    sizes: dict[str, int] = {}
+    sizes: dict[str, dict[str, int]] = {}
     for config in subsets:
-        rows[config] = {}
-        sizes[config] = 0
+        rows[config], sizes[config] = {}, {}
         for shard in sorted((out_dir / config).glob("*.parquet")):
             split = shard.name.split("-", 1)[0]
             rows[config][split] = rows[config].get(split, 0) + pq.read_metadata(shard).num_rows
-            sizes[config] += shard.stat().st_size
+            sizes[config][split] = sizes[config].get(split, 0) + shard.stat().st_size
     return rows, sizes
 
 
@@ -73,7 +74,7 @@ class BuildSummary:
     doc_code_examples: int
     kept_text_bytes: int
     rows: dict[str, dict[str, int]]
-    parquet_bytes: dict[str, int]
+    parquet_bytes: dict[str, dict[str, int]]
     wall_time_s: float
     settings: dict[str, Any] = field(default_factory=dict)
 
@@ -121,9 +122,8 @@ class BuildSummary:
         lines.append(f"{'config':<10}{'split':<8}{'rows':>10}{'parquet MB':>14}")
         for config, splits in self.rows.items():
             for split, count in sorted(splits.items(), key=lambda item: item[0] != "train"):
-                lines.append(
-                    f"{config:<10}{split:<8}{count:>10}{self.parquet_bytes.get(config, 0) / 1e6:>14.3f}"
-                )
+                size = self.parquet_bytes.get(config, {}).get(split, 0)
+                lines.append(f"{config:<10}{split:<8}{count:>10}{size / 1e6:>14.3f}")
             if not splits:
                 lines.append(f"{config:<10}{'-':<8}{0:>10}{0:>14.3f}")
         return "\n".join(lines)
