@@ -9,6 +9,7 @@ and split deterministic.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, ClassVar, TypeVar
@@ -44,6 +45,12 @@ def span_id(repo: str, commit: str, path: str, start_line: int, end_line: int) -
 M = TypeVar("M", bound="RecordMeta")
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    """Field names per metadata class in declaration order, computed once: this runs for every row."""
+    return tuple(field.name for field in dataclasses.fields(kind))
+
+
 @dataclass(frozen=True)
 class RecordMeta:
     """Base for typed metadata: the fields every record shares."""
@@ -56,7 +63,7 @@ class RecordMeta:
     license: str
 
     def to_metadata(self) -> dict[str, Any]:
-        data = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        data = {name: getattr(self, name) for name in _field_names(type(self))}
         data["kind"] = self.KIND.value
         return data
 
@@ -65,7 +72,7 @@ class RecordMeta:
         kind = document.metadata.get("kind")
         if kind != cls.KIND.value:
             raise ValueError(f"document {document.id} is a {kind!r} record, not {cls.KIND.value!r}")
-        names = {field.name for field in dataclasses.fields(cls)}
+        names = _field_names(cls)
         return cls(**cls._coerce({key: value for key, value in document.metadata.items() if key in names}))
 
     @classmethod

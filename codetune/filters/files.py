@@ -9,6 +9,7 @@ quality heuristics, generated-file markers). Every rejection carries a reason th
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -104,6 +105,9 @@ class FileTextFilter(BaseFilter):
         raise NotImplementedError
 
 
+_NON_ALPHANUMERIC = re.compile(r"[\W_]+")  # what str.isalnum rejects, removed at C speed
+
+
 class CodeQualityFilter(FileTextFilter):
     """StarCoder's filters: long lines and low alphanumeric content mean data, minified or generated code."""
 
@@ -120,7 +124,7 @@ class CodeQualityFilter(FileTextFilter):
             return DropReason.MAX_LINE_LENGTH
         if len(text) / len(lines) > self.settings.max_mean_line_length:
             return DropReason.MEAN_LINE_LENGTH
-        if text and sum(map(str.isalnum, text)) / len(text) < self.settings.min_alphanum_fraction:
+        if text and len(_NON_ALPHANUMERIC.sub("", text)) / len(text) < self.settings.min_alphanum_fraction:
             return DropReason.ALPHANUM_FRACTION
         return None
 
@@ -147,5 +151,5 @@ class GeneratedFileFilter(FileTextFilter):
         self.head_lines = head_lines
 
     def file_reason(self, text: str) -> DropReason | None:
-        head = "\n".join(text.splitlines()[: self.head_lines]).lower()
+        head = "\n".join(text[:4096].splitlines()[: self.head_lines]).lower()
         return DropReason.GENERATED if any(marker in head for marker in GENERATED_MARKERS) else None
