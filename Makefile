@@ -32,6 +32,9 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.build_throughput
+	$(BIN)/python -m benchmarks.dedup_throughput
+	$(BIN)/python -m benchmarks.redaction
+	$(BIN)/python -m benchmarks.train_throughput
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check codetune dataset_scripts tests benchmarks

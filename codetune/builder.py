@@ -18,6 +18,7 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from codetune.attributes import ecosystem_subset
 from codetune.ecosystem import SUBSETS, Ecosystem
 from codetune.pipeline import BuildOptions, build, default_cache_dir
 from codetune.subsets import SUBSET_SPECS
@@ -42,7 +43,7 @@ class EcosystemBuilder(datasets.ArrowBasedBuilder):
     DEFAULT_CONFIG_NAME = "clm"
 
     def _info(self) -> datasets.DatasetInfo:
-        spec = SUBSET_SPECS[self.config.name]
+        spec = ecosystem_subset(self.ECOSYSTEM, self.config.name)
         return datasets.DatasetInfo(description=spec.description, features=spec.features)
 
     def _build_root(self) -> Path:

@@ -59,9 +59,64 @@ def make_parser() -> argparse.ArgumentParser:
     build_parser.add_argument("--overwrite", action="store_true", help="replace a different build in --out")
     build_parser.add_argument("--name", help="name of an ad-hoc ecosystem (default: adhoc)")
     build_parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    build_parser.add_argument(
+        "--skip-missing",
+        action="store_true",
+        help="skip (and list) sources whose repository or pinned commit is gone, instead of stopping",
+    )
 
     commands.add_parser("list", help="list the registered ecosystems")
+    add_push_parser(commands)
+    add_discover_parser(commands)
     return parser
+
+
+def add_discover_parser(commands: argparse._SubParsersAction) -> None:
+    from codetune.github_api import DEFAULT_API_URL, TOKEN_ENV
+
+    discover = commands.add_parser(
+        "discover",
+        help="search GitHub for repositories and pin them into a lock file",
+        description="Search GitHub's repository search API, pin each result's default branch to its "
+        f"current commit and write a lock file. The token is read from {TOKEN_ENV}. A killed run resumes "
+        "when started again with the same query.",
+    )
+    discover.add_argument("--language", help="e.g. gdscript, rust, typescript")
+    discover.add_argument("--license", help="GitHub license key, e.g. mit, apache-2.0")
+    discover.add_argument("--min-stars", type=int, help="at least this many stars")
+    discover.add_argument("--pushed-after", metavar="YYYY-MM-DD", help="pushed to on or after this date")
+    discover.add_argument("--topic", action="append", default=[], help="required topic (repeatable)")
+    discover.add_argument("--org", action="append", default=[], help="organisation or user (repeatable)")
+    discover.add_argument("--limit", type=_positive, help="at most this many repositories (GitHub: 1000)")
+    discover.add_argument("--out", type=Path, required=True, help="the lock file to write")
+    discover.add_argument(
+        "--api-url", default=DEFAULT_API_URL, help=f"GitHub API base URL (default: {DEFAULT_API_URL})"
+    )
+    discover.add_argument(
+        "--max-wait", type=float, default=3600.0, help="longest rate-limit wait in seconds (default: 3600)"
+    )
+
+
+def add_push_parser(commands: argparse._SubParsersAction) -> None:
+    push = commands.add_parser(
+        "push",
+        help="upload a finished build (every config and the dataset card) to a Hub dataset repository",
+        description="Upload OUT to the Hugging Face Hub dataset repository --repo in one commit. The token "
+        "comes from HF_TOKEN or the huggingface_hub login (`hf auth login`) and is never written anywhere.",
+    )
+    push.add_argument("out", type=Path, metavar="OUT", help="a folder written by `codetune build`")
+    push.add_argument("--repo", required=True, metavar="ORG/NAME", help="the dataset repository")
+    push.add_argument("--private", action="store_true", help="create the repository private")
+    push.add_argument("--revision", metavar="BRANCH", help="push to this branch (created if missing)")
+
+
+def run_push(args: argparse.Namespace) -> int:
+    from codetune.hub import push_dataset
+
+    url = push_dataset(args.out, args.repo, private=args.private, revision=args.revision)
+    print(f"pushed {args.out} to {args.repo}: {url}")
+    print(f'load it with: load_dataset("{args.repo}", CONFIG)')
+    return 0
 
 
 def resolve_ecosystem(targets: list[str], name: str | None) -> Ecosystem:
@@ -86,12 +141,37 @@ def run_build(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         cache_dir=args.cache_dir or default_cache_dir(),
         progress=not args.no_progress,
+        skip_missing=args.skip_missing,
     )
     result = build(ecosystem, options)
     print(result.summary.render())
     print()
     print(f"dataset: {result.out_dir}  (load_dataset({str(result.out_dir)!r}, CONFIG))")
     print(f"work dir and logs: {result.work_dir}")
+    return 0
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    from codetune.discovery import SearchQuery, discover
+    from codetune.github_api import GitHubApiSettings
+
+    query = SearchQuery(
+        language=args.language,
+        license=args.license,
+        min_stars=args.min_stars,
+        pushed_after=args.pushed_after,
+        topics=tuple(args.topic),
+        orgs=tuple(args.org),
+        limit=args.limit,
+    )
+    result = discover(query, args.out, GitHubApiSettings(api_url=args.api_url, max_wait_s=args.max_wait))
+    resumed = " (resumed)" if result.resumed else ""
+    print(f"search: {result.lock.query}{resumed}")
+    print(f"pinned {len(result.lock.repositories)} repositories into {result.path}")
+    for repository, reason in sorted(result.skipped.items()):
+        print(f"  left out {repository}: {reason}")
+    if result.incomplete_results:
+        print("note: GitHub reported incomplete results (its search timed out); run again to check")
     return 0
 
 
@@ -102,6 +182,9 @@ def run_list() -> int:
         ecosystem = load(name)
         print(f"{name}: {ecosystem.description.splitlines()[0] if ecosystem.description else ''}")
         print(f"  subsets: {', '.join(ecosystem.subsets)}")
+        for attribute in ecosystem.repository_attributes:
+            kept = f" (kept: {', '.join(attribute.keep)})" if attribute.keep else ""
+            print(f"  column {attribute.name} from {attribute.marker}{kept}")
         for source in ecosystem.sources:
             revision = f"@{source.revision}" if source.revision else ""
             split = f" [{source.split}]" if source.split else ""
@@ -117,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return run_build(args)
+        if args.command == "discover":
+            return run_discover(args)
+        if args.command == "push":
+            return run_push(args)
         return run_list()
     except CodetuneError as error:
         print(f"codetune: error: {error}", file=sys.stderr)

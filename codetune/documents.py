@@ -26,7 +26,7 @@ class RecordKind(str, Enum):
     REPO_TREE = "repo_tree"
 
 
-UNKNOWN_LICENSE = "unknown"  # placeholder until license detection lands (hygiene stage)
+UNKNOWN_LICENSE = "unknown"  # no license detected (codetune.hygiene.licenses)
 
 
 def short_commit(commit: str) -> str:
@@ -61,6 +61,8 @@ class RecordMeta:
     commit: str
     split: str
     license: str
+    # Values of the ecosystem's repository attributes (codetune.attributes), e.g. (("godot_version", "4.2"),)
+    attributes: tuple[tuple[str, str], ...] = dataclasses.field(default=(), kw_only=True)
 
     def to_metadata(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in _field_names(type(self))}
@@ -73,7 +75,10 @@ class RecordMeta:
         if kind != cls.KIND.value:
             raise ValueError(f"document {document.id} is a {kind!r} record, not {cls.KIND.value!r}")
         names = _field_names(cls)
-        return cls(**cls._coerce({key: value for key, value in document.metadata.items() if key in names}))
+        values = cls._coerce({key: value for key, value in document.metadata.items() if key in names})
+        if "attributes" in values:  # JSON and Parquet give lists back
+            values["attributes"] = tuple((str(name), str(value)) for name, value in values["attributes"])
+        return cls(**values)
 
     @classmethod
     def _coerce(cls, values: dict[str, Any]) -> dict[str, Any]:

@@ -14,9 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from codetune.attributes import RepositoryAttribute, check_attribute_names
 from codetune.errors import EcosystemConfigError
+from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
+from codetune.hygiene.settings import EvalSource as EvalSource  # re-exported for ecosystem definitions
+from codetune.subset_settings import DpoSettings, FimSettings, InstructSettings
 
-SUBSETS = ("clm", "ast", "trees")
+SUBSETS = ("clm", "ast", "trees", "fim", "instruct", "dpo")
 SPLITS = ("train", "test")
 ROLES = ("code", "docs")
 
@@ -110,6 +114,7 @@ class Source:
     include: tuple[str, ...] = ()  # globs on repo-relative paths; empty = every file
     exclude: tuple[str, ...] = ()
     split: str | None = None  # "test" pins the whole repository to the test split
+    allow_license: bool = False  # keep this repository even if its license is unknown or not allowed
 
     def __post_init__(self) -> None:
         owner = f"source {self.location!r}"
@@ -125,6 +130,8 @@ class Source:
             raise _fail(owner, "name", f"must be a non-empty string, got {self.name!r}")
         object.__setattr__(self, "include", tuple(self._globs("include", self.include)))
         object.__setattr__(self, "exclude", tuple(self._globs("exclude", self.exclude)))
+        if not isinstance(self.allow_license, bool):
+            raise _fail(owner, "allow_license", f"must be true or false, got {self.allow_license!r}")
 
     def _globs(self, field_name: str, globs: Sequence[str]) -> Sequence[str]:
         _check_globs(f"source {self.location!r}", field_name, globs)
@@ -253,6 +260,58 @@ class DeprecatedApi:
         object.__setattr__(self, "languages", tuple(self.languages))
 
 
+# Permissive licenses only (The Stack's reading of "permissive"); MPL-2.0 is weak copyleft: add it yourself.
+PERMISSIVE_LICENSES = (
+    "MIT",
+    "Apache-2.0",
+    "BSD-2-Clause",
+    "BSD-3-Clause",
+    "ISC",
+    "Unlicense",
+    "CC0-1.0",
+    "0BSD",
+    "Zlib",
+)
+
+
+@dataclass(frozen=True)
+class LicenseSettings:
+    """Repository licenses a build keeps (SPDX ids); others and `unknown` need `Source.allow_license`."""
+
+    allowed: tuple[str, ...] = PERMISSIVE_LICENSES
+
+    def __post_init__(self) -> None:
+        if isinstance(self.allowed, str):
+            raise _fail("licenses", "allowed", f"must be a list of SPDX ids, got the string {self.allowed!r}")
+        from codetune.hygiene.licenses import normalize_license_id
+
+        normalized = []
+        for license_id in self.allowed:
+            try:
+                normalized.append(normalize_license_id(license_id))
+            except ValueError as error:
+                raise _fail("licenses", "allowed", str(error)) from error
+        object.__setattr__(self, "allowed", tuple(normalized))
+
+
+REDACTION_TYPES = ("email", "ip_address", "private_key", "api_key", "mnemonic")
+
+
+@dataclass(frozen=True)
+class RedactionSettings:
+    """Which kinds of secrets and personal data are replaced by typed placeholders before any subset."""
+
+    enabled: bool = True
+    types: tuple[str, ...] = REDACTION_TYPES
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.enabled, bool):
+            raise _fail("redaction", "enabled", f"must be true or false, got {self.enabled!r}")
+        if isinstance(self.types, str) or any(kind not in REDACTION_TYPES for kind in self.types):
+            raise _fail("redaction", "types", f"must be a list from {REDACTION_TYPES}, got {self.types!r}")
+        object.__setattr__(self, "types", tuple(self.types))
+
+
 @dataclass(frozen=True)
 class Ecosystem:
     """A named set of sources plus the settings of every stage; one dataset per ecosystem."""
@@ -267,6 +326,15 @@ class Ecosystem:
     task_bytes: int = 16_000_000  # a repository larger than this is cut into several tasks
     parse_timeout_s: float = 30.0  # a file whose parse takes longer is skipped and counted
     deprecated_apis: tuple[DeprecatedApi, ...] = ()  # old → new API table, for `dpo` negatives
+    licenses: LicenseSettings = field(default_factory=LicenseSettings)
+    redaction: RedactionSettings = field(default_factory=RedactionSettings)
+    dedup: DedupSettings = field(default_factory=DedupSettings)
+    decontamination: DecontaminationSettings = field(default_factory=DecontaminationSettings)
+    fim: FimSettings = field(default_factory=FimSettings)
+    instruct: InstructSettings = field(default_factory=InstructSettings)
+    dpo: DpoSettings = field(default_factory=DpoSettings)
+    # facts read from a project's marker file that every row records, e.g. Godot's engine version
+    repository_attributes: tuple[RepositoryAttribute, ...] = ()
 
     def __post_init__(self) -> None:
         owner = f"ecosystem {self.name!r}"
@@ -305,6 +373,13 @@ class Ecosystem:
             ("filters", FileFilterSettings),
             ("splits", SplitSettings),
             ("trees", TreeSettings),
+            ("licenses", LicenseSettings),
+            ("redaction", RedactionSettings),
+            ("dedup", DedupSettings),
+            ("decontamination", DecontaminationSettings),
+            ("fim", FimSettings),
+            ("instruct", InstructSettings),
+            ("dpo", DpoSettings),
         ):
             if not isinstance(getattr(self, name), kind):
                 raise _fail(
@@ -314,6 +389,10 @@ class Ecosystem:
             raise _fail(owner, "task_bytes", f"must be a positive integer, got {self.task_bytes!r}")
         if not isinstance(self.parse_timeout_s, (int, float)) or self.parse_timeout_s <= 0:
             raise _fail(owner, "parse_timeout_s", f"must be a positive number, got {self.parse_timeout_s!r}")
+        if isinstance(self.repository_attributes, RepositoryAttribute):
+            raise _fail(owner, "repository_attributes", "must be a list of RepositoryAttribute")
+        object.__setattr__(self, "repository_attributes", tuple(self.repository_attributes))
+        check_attribute_names(self.repository_attributes, owner)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Ecosystem:
@@ -333,13 +412,28 @@ class Ecosystem:
             ("filters", FileFilterSettings),
             ("splits", SplitSettings),
             ("trees", TreeSettings),
+            ("licenses", LicenseSettings),
+            ("redaction", RedactionSettings),
+            ("dedup", DedupSettings),
+            ("decontamination", DecontaminationSettings),
+            ("fim", FimSettings),
+            ("instruct", InstructSettings),
+            ("dpo", DpoSettings),
         ):
             if name in values:
                 values[name] = kind(**_tuples(dict(_known_fields(kind, values[name], f"{owner} {name}"))))
         if "deprecated_apis" in values:
             values["deprecated_apis"] = tuple(
-                DeprecatedApi(**_tuples(dict(_known_fields(DeprecatedApi, entry, f"{owner} deprecated_apis[{i}]"))))
+                DeprecatedApi(
+                    **_tuples(dict(_known_fields(DeprecatedApi, entry, f"{owner} deprecated_apis[{i}]")))
+                )
                 for i, entry in enumerate(values["deprecated_apis"])
+            )
+        if "repository_attributes" in values:
+            label = f"{owner} repository_attributes"
+            values["repository_attributes"] = tuple(
+                RepositoryAttribute(**_tuples(dict(_known_fields(RepositoryAttribute, entry, label))))
+                for entry in values["repository_attributes"]
             )
         if "subsets" in values and isinstance(values["subsets"], list):
             values["subsets"] = tuple(values["subsets"])

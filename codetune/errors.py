@@ -19,3 +19,19 @@ class OutputFolderError(CodetuneError):
 
 class EmptySourceError(SourceError):
     """A source has nothing to read (a repository with no commits, a tree with no files); skip or fill it."""
+
+
+class LockFileError(EcosystemConfigError):
+    """A lock file is missing or malformed; the message names the file, the entry and the field."""
+
+
+class DiscoveryError(CodetuneError):
+    """A GitHub search could not finish: rejected token, missing scope, bad answers, a rate limit too long."""
+
+
+class TrainingConfigError(CodetuneError):
+    """A training recipe's arguments or data do not fit: the message names the field, dataset or config."""
+
+
+class EvalDataError(CodetuneError):
+    """Decontamination's evaluation data cannot be used: missing, empty, no text field, not in the cache."""

@@ -3,8 +3,11 @@
 Stages, each a datatrove pipeline whose tasks are fixed by the plan (never by the worker count):
 
 1. collect  — read each task's slice of a pinned repository, gate and filter files  → work/collect/<rank>
-2. extract  — parse files once with tree-sitter; write each subset's rows → work/rows/<config>/<split>/<rank>
-3. assemble — one task per (config, split), rows in task order           → OUT/<config>/<split>-*.parquet
+2. extract  — drop duplicate files, parse once with tree-sitter                    → work/extracted/<rank>
+3. rows     — drop duplicate segments and contaminated rows; each subset's rows → work/rows/<config>/...
+4. assemble — one task per (config, split), rows in task order           → OUT/<config>/<split>-*.parquet
+
+with the dedup and decontamination stages between them (`codetune.hygiene.stages`).
 
 datatrove's completion markers make every stage resumable; its logs go to the work directory.
 """
@@ -22,20 +25,31 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import multiprocess
 from datatrove.executor.base import PipelineExecutor
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
+from codetune.attributes import ecosystem_subset
 from codetune.documents import RecordKind
 from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError, OutputFolderError
 from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
 from codetune.hub import write_dataset_card
+from codetune.hygiene.redact import SecretRedactor
+from codetune.hygiene.stages import HygieneStages, hygiene_counts
 from codetune.parse.extract import SegmentExtractor
 from codetune.plan import BuildPlan, make_plan
 from codetune.sources.reader import RepositoryReader
 from codetune.subsets import SUBSET_SPECS
-from codetune.summary import BuildSummary, SourceSummary, count_rows, read_stage_stats
+from codetune.summary import (
+    BuildSummary,
+    SourceSummary,
+    count_rows,
+    read_stage_stats,
+    training_subset_stats,
+    unmatched_deprecated_apis,
+)
 from codetune.workfiles import WorkDocumentReader, WorkDocumentWriter
 from codetune.writers import SubsetAssembler, SubsetWriter
 
@@ -60,6 +74,7 @@ class BuildOptions:
     cache_dir: Path = field(default_factory=default_cache_dir)
     progress: bool = True
     quiet_logs: bool = True  # datatrove's console logs go to the work dir instead of the terminal
+    skip_missing: bool = False  # a repository or commit that is gone is skipped (listed), not an error
     segmenter_target: str | None = (
         None  # fault injection in tests: "module:function" replacing segment_source
     )
@@ -139,6 +154,9 @@ def make_executor(
             logging_dir=str(logging_dir),
             cpus_per_task=1,
         )
+    # Workers fork from datatrove's forkserver: import codetune there once, not in each worker of each stage
+    # (that costs seconds per stage when the build is started from a library call rather than the CLI).
+    multiprocess.set_forkserver_preload(["codetune.pipeline"])
     return LocalPipelineExecutor(
         pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
     )
@@ -216,17 +234,32 @@ def collect_pipeline(plan: BuildPlan, work_dir: Path) -> list[PipelineStep]:
     steps: list[PipelineStep] = [RepositoryReader(plan)]
     if filters.skip_generated:
         steps.append(GeneratedFileFilter())
-    steps += [CodeQualityFilter(filters), WorkDocumentWriter(str(work_dir / "collect"))]
+    steps.append(CodeQualityFilter(filters))
+    if plan.ecosystem.redaction.enabled:  # before any subset sees a text: secrets never reach the work files
+        steps.append(SecretRedactor(plan.ecosystem.redaction))
+    steps.append(WorkDocumentWriter(str(work_dir / "collect")))
     return steps
 
 
-def extract_pipeline(plan: BuildPlan, work_dir: Path, options: BuildOptions) -> list[PipelineStep]:
-    steps: list[PipelineStep] = [
+def extract_pipeline(
+    plan: BuildPlan, work_dir: Path, options: BuildOptions, hygiene: HygieneStages
+) -> list[PipelineStep]:
+    """Parse once: files (minus duplicates) → segments and sections, all written for the later stages."""
+    return [
         WorkDocumentReader(str(work_dir / "collect")),
+        *hygiene.extract_filters(),
         SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target),
+        WorkDocumentWriter(hygiene.extracted),
+        *hygiene.after_extract(),
     ]
+
+
+def rows_pipeline(plan: BuildPlan, work_dir: Path, hygiene: HygieneStages) -> list[PipelineStep]:
+    """Every subset's rows from the extracted documents, once duplicates and contaminated rows are gone."""
+    steps: list[PipelineStep] = [WorkDocumentReader(hygiene.extracted), *hygiene.row_filters()]
     steps += [
-        SubsetWriter(SUBSET_SPECS[name], str(work_dir / "rows" / name)) for name in plan.ecosystem.subsets
+        SubsetWriter(ecosystem_subset(plan.ecosystem, name), str(work_dir / "rows" / name), plan.ecosystem)
+        for name in plan.ecosystem.subsets
     ]
     steps.append(WorkDocumentWriter(str(work_dir / "doc_sections"), kinds=(RecordKind.DOC_SECTION,)))
     return steps
@@ -245,11 +278,20 @@ class Stage:
 
 
 def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildOptions) -> list[Stage]:
-    """The three stages in order; any datatrove executor can run them (see docs/executors.md for Slurm)."""
+    """The stages in order; any datatrove executor can run them (see docs/executors.md for Slurm).
+
+    collect → (file dedup) → extract → (segment dedup, decontamination) → rows → assemble; the hygiene
+    stages are left out when their settings are off (see `codetune.hygiene.stages`).
+    """
     pairs = subset_split_pairs(plan.ecosystem.subsets)
+    hygiene = HygieneStages(plan, work_dir)
+    tasks = len(plan.tasks)
     return [
-        Stage("collect", collect_pipeline(plan, work_dir), len(plan.tasks)),
-        Stage("extract", extract_pipeline(plan, work_dir, options), len(plan.tasks)),
+        Stage("collect", collect_pipeline(plan, work_dir) + hygiene.after_collect(), tasks),
+        *(Stage(*stage) for stage in hygiene.after_collect_stages()),
+        Stage("extract", extract_pipeline(plan, work_dir, options, hygiene), tasks),
+        *(Stage(*stage) for stage in hygiene.after_extract_stages()),
+        Stage("rows", rows_pipeline(plan, work_dir, hygiene), tasks),
         Stage("assemble", [SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)], len(pairs)),
     ]
 
@@ -280,7 +322,7 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     """Run the whole build; a second call with the same inputs resumes or returns the finished output."""
     started = time.perf_counter()
     out_dir = Path(options.out_dir)
-    plan = make_plan(ecosystem, Path(options.cache_dir))
+    plan = make_plan(ecosystem, Path(options.cache_dir), skip_missing=options.skip_missing)
     if not plan.tasks:
         reasons = ", ".join(f"{s.name}: {s.skipped}" for s in plan.sources)
         raise BuildError(
@@ -322,7 +364,9 @@ def summarize(
     wall_time: float,
 ) -> BuildSummary:
     collect = read_stage_stats(collect_logs)
-    extract = read_stage_stats(extract_logs)
+    # the subset writers run in the rows stage; their labels and extract's do not overlap
+    extract = read_stage_stats(extract_logs) + read_stage_stats(extract_logs.parent / "rows")
+    hygiene = hygiene_counts(plan, extract_logs.parent)
     rows, sizes = count_rows(out_dir, plan.ecosystem.subsets)
     return BuildSummary(
         ecosystem=plan.ecosystem.name,
@@ -338,16 +382,18 @@ def summarize(
                 split=s.split,
                 role=s.source.role,
                 skipped=s.skipped,
+                license=s.license,
             )
             for s in plan.sources
         ],
         files_seen=collect["files_seen"],
         files_kept=extract["files_kept"],
-        dropped={
-            label[len("dropped_") :]: n
-            for label, n in sorted(collect.items())
-            if label.startswith("dropped_")
-        },
+        dropped=dict(
+            sorted(
+                [(key[len("dropped_") :], n) for key, n in collect.items() if key.startswith("dropped_")]
+                + list(hygiene.dropped_files.items())  # dedup drops files too: seen = kept + dropped
+            )
+        ),
         parse_skipped={
             k[len("parse_skipped_") :]: n
             for k, n in sorted(extract.items())
@@ -362,8 +408,22 @@ def summarize(
         doc_sections=extract["doc_sections"],
         doc_code_examples=extract["doc_code_examples"],
         kept_text_bytes=extract["kept_bytes"],
+        redacted={
+            label[len("redacted_") :]: n
+            for label, n in sorted(collect.items())
+            if label.startswith("redacted_")
+        },
         rows=rows,
         parquet_bytes=sizes,
         wall_time_s=round(wall_time, 3),
         settings={"task_count": len(plan.tasks), "task_bytes": plan.ecosystem.task_bytes},
+        subset_stats=training_subset_stats(extract),
+        dedup=hygiene.dedup,
+        contaminated=hygiene.contaminated,
+        contaminated_by=hygiene.contaminated_by,
+        unmatched_deprecated_apis=(
+            unmatched_deprecated_apis(plan.ecosystem.deprecated_apis, extract)
+            if "dpo" in plan.ecosystem.subsets and "deprecated_api" in plan.ecosystem.dpo.negative_kinds
+            else []
+        ),
     )

@@ -11,16 +11,21 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import xxhash
 
 import codetune
+from codetune.attributes import DetectedAttributes, detect_attributes, unkept_reason
+from codetune.documents import UNKNOWN_LICENSE
 from codetune.ecosystem import Ecosystem, Source
-from codetune.errors import EmptySourceError
+from codetune.errors import EmptySourceError, SourceError
 from codetune.filters.files import PathGate
+from codetune.hygiene.eval_sources import eval_sources_digest
+from codetune.hygiene.licenses import detect_license, license_skip_reason
 from codetune.sources import (
     DirectorySnapshot,
     GitRepositorySnapshot,
@@ -30,6 +35,7 @@ from codetune.sources import (
     open_bare_repository,
     parse_source_spec,
 )
+from codetune.subsets import SUBSET_SPECS
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class ResolvedSource:
     commit: str
     split: str
     skipped: str = ""  # why the whole source was skipped ("empty_repository"), "" if it is built
+    license: str = UNKNOWN_LICENSE  # SPDX expression detected at plan time, stamped on every row
+    attributes: DetectedAttributes = field(default_factory=DetectedAttributes)  # values per project
 
     def open(self) -> RepositorySnapshot:
         if self.reader == "git":
@@ -116,6 +124,41 @@ def resolve_source(index: int, source: Source, ecosystem: Ecosystem, cache_dir: 
     )
 
 
+def apply_license_policy(resolved: ResolvedSource, license: str, ecosystem: Ecosystem) -> ResolvedSource:
+    """Stamp the detected license; a repository outside the allowlist is skipped unless opted in."""
+    skipped = license_skip_reason(license, ecosystem.licenses.allowed, resolved.source.allow_license)
+    return dataclasses.replace(resolved, license=license, skipped=skipped)
+
+
+def apply_repository_attributes(
+    resolved: ResolvedSource, snapshot: RepositorySnapshot, entries: list[TreeEntry], ecosystem: Ecosystem
+) -> ResolvedSource:
+    """Read the marker files (e.g. `project.godot`); a repository with no kept value is skipped whole."""
+    attributes = ecosystem.repository_attributes
+    if not attributes or resolved.skipped:
+        return resolved
+    detected = detect_attributes(snapshot, entries, attributes, ecosystem.filters.excluded_dirs)
+    return dataclasses.replace(resolved, attributes=detected, skipped=unkept_reason(detected, attributes))
+
+
+def missing_source(
+    index: int, source: Source, ecosystem: Ecosystem, error: SourceError, skip_missing: bool
+) -> ResolvedSource:
+    """A repository or commit that cannot be had: an error, or with `skip_missing` a skip that is listed."""
+    if not skip_missing:
+        pinned = f" at {source.revision}" if source.revision else ""
+        raise SourceError(
+            f"{source.display_name}{pinned}: {error}; to build the other sources without it, pass "
+            "--skip-missing (BuildOptions(skip_missing=True))"
+        ) from error
+    logging.getLogger(__name__).warning("skipping source %s: %s", source.display_name, error)
+    name = source.display_name
+    split = assign_split(source, name, ecosystem.splits.test_fraction, ecosystem.splits.seed)
+    return ResolvedSource(
+        index, source, name, reader="git", path=source.location, commit="", split=split, skipped="missing"
+    )
+
+
 def shard_entries(entries: list[TreeEntry], gate: PathGate, task_bytes: int) -> list[str]:
     """Start paths of each shard: cut the path-ordered files whenever a shard reaches `task_bytes`."""
     starts = [""]
@@ -143,20 +186,32 @@ def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:
     return digest.hexdigest()
 
 
-def make_plan(ecosystem: Ecosystem, cache_dir: Path) -> BuildPlan:
+def make_plan(ecosystem: Ecosystem, cache_dir: Path, skip_missing: bool = False) -> BuildPlan:
     sources: list[ResolvedSource] = []
     tasks: list[Task] = []
     fingerprint = hashlib.sha256()
     fingerprint.update(f"codetune {codetune.__version__}\n".encode())
     fingerprint.update(json.dumps(dataclasses.asdict(ecosystem), sort_keys=True, default=str).encode())
+    for subset in ecosystem.subsets:  # inputs outside the repositories (imported files): checked, hashed
+        fingerprint.update(f"{subset}\0{SUBSET_SPECS[subset].input_digest(ecosystem)}\n".encode())
+    # evaluation data of decontamination: checked (empty file, missing field) and hashed before any stage
+    fingerprint.update(f"eval\0{eval_sources_digest(ecosystem.decontamination)}\n".encode())
     for index, source in enumerate(ecosystem.sources):
-        resolved = resolve_source(index, source, ecosystem, cache_dir)
-        entries = [] if resolved.skipped else list(resolved.open().entries())
-        if not resolved.skipped and not entries:
+        try:
+            resolved = resolve_source(index, source, ecosystem, cache_dir)
+        except SourceError as error:
+            resolved = missing_source(index, source, ecosystem, error, skip_missing)
+        snapshot = None if resolved.skipped else resolved.open()
+        entries = [] if snapshot is None else list(snapshot.entries())
+        if snapshot is not None and not entries:
             resolved = dataclasses.replace(resolved, skipped="empty_repository")
+        elif snapshot is not None:
+            resolved = apply_license_policy(resolved, detect_license(snapshot, entries), ecosystem)
+            resolved = apply_repository_attributes(resolved, snapshot, entries, ecosystem)
         sources.append(resolved)
         fingerprint.update(
-            f"{resolved.name}\0{resolved.skipped}\0{_listing_digest(resolved, entries)}\n".encode()
+            f"{resolved.name}\0{resolved.skipped}\0{resolved.license}\0"
+            f"{_listing_digest(resolved, entries)}\n".encode()
         )
         if resolved.skipped:
             continue

@@ -17,19 +17,23 @@ from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.writers.parquet import ParquetWriter
 
-from codetune.documents import record_kind
-from codetune.subsets.base import SubsetSpec
+from codetune.ecosystem import Ecosystem
+from codetune.subsets.base import SubsetContext, SubsetSpec
 
 # Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream such shards well.
 DEFAULT_MAX_SHARD_BYTES = 500 * 2**20
 
 
 class SubsetWriter(ParquetWriter):
-    """Writes one subset's rows, by split, to `<folder>/<split>/<rank>.parquet`; passes every document on."""
+    """Writes one subset's rows, by split, to `<folder>/<split>/<rank>.parquet`; passes every document on.
+
+    Each document the subset takes becomes zero or more rows (`SubsetSpec.rows`); task 0 also writes the
+    subset's rows that come from no document (`SubsetSpec.extra_rows`) after its documents.
+    """
 
     name = "📒 Subset rows"
 
-    def __init__(self, subset: SubsetSpec, folder: str):
+    def __init__(self, subset: SubsetSpec, folder: str, ecosystem: Ecosystem):
         super().__init__(
             folder,
             output_filename="${split}/${rank}.parquet",
@@ -38,17 +42,26 @@ class SubsetWriter(ParquetWriter):
             max_file_size=-1,  # one file per task and split: the assemble stage shards
         )
         self.subset = subset
+        self.ecosystem = ecosystem
 
     def _default_adapter(self, document: Document) -> dict:
-        return self.subset.to_row(document)
+        return document.metadata["row"]
+
+    def _write_row(self, split: str, row: dict, rank: int) -> None:
+        self.write(Document(text="", id=row["id"], metadata={"split": split, "row": row}), rank)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self:
+        with self, SubsetContext(self.ecosystem, count=self.stat_update) as context:
             for document in data:
-                if record_kind(document) is self.subset.record_kind:
+                if self.subset.takes(document):
                     with self.track_time():
-                        self.write(document, rank)
+                        for row in self.subset.rows(document, context):
+                            self._write_row(document.metadata["split"], row, rank)
                 yield document
+            if rank == 0:
+                with self.track_time():
+                    for split, row in self.subset.extra_rows(context):
+                        self._write_row(split, row, rank)
 
 
 def shard_name(split: str, index: int, count: int) -> str:

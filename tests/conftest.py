@@ -10,7 +10,12 @@ import pytest
 
 from tests.gitrepo import add_gitlink, git, make_bare_clone, make_git_repo
 
+# The MIT license text the example repositories ship: builds keep only repositories with an allowed license.
+EXAMPLE_REPOS = Path(__file__).resolve().parent.parent / "examples" / "example_ecosystem" / "repos"
+MIT_LICENSE = (EXAMPLE_REPOS / "godot-platformer" / "LICENSE").read_text()
+
 GAME_FILES = {
+    "LICENSE": MIT_LICENSE,
     "project.godot": (
         'config_version=5\n[application]\nconfig/name="Game"\nconfig/features=PackedStringArray("4.2")\n'
     ),
@@ -32,6 +37,7 @@ GAME_FILES = {
 }
 
 BAD_FILES: dict[str, bytes | str] = {
+    "LICENSE": MIT_LICENSE,
     "src/ok.py": "def ok():\n    return 1\n",
     "src/binary.py": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
     "src/latin1.ts": "export const name = 'caf\xe9';\n".encode("latin-1"),

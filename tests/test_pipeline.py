@@ -185,7 +185,8 @@ def test_a_file_that_crashes_or_hangs_the_parser_is_skipped_and_counted(tmp_path
     (repo / "src" / "a_crash.py").write_text("#abort\ndef crashes():\n    return 1\n")
     (repo / "src" / "b_hang.py").write_text("#hang\ndef hangs():\n    return 2\n")
     (repo / "src" / "c_fine.py").write_text("def fine():\n    return 3\n")
-    ecosystem = Ecosystem(name="faulty", sources=(Source(str(repo)),), parse_timeout_s=3)
+    # an unlicensed folder: opted in, since unknown licenses are excluded by default
+    ecosystem = Ecosystem(name="faulty", sources=(Source(str(repo), allow_license=True),), parse_timeout_s=3)
     result = build(
         ecosystem, options(tmp_path, segmenter_target="tests.parse.faulty_targets:faulty_segment_source")
     )

@@ -20,6 +20,7 @@ from codetune.sources.snapshot import FILE, SUBMODULE, SYMLINK, TreeEntry, link_
 _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 or SHA-256 repositories
 _URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 _ALLOWED_SCHEMES = frozenset({"https", "http", "ssh", "git", "file"})
+_ABSENT_BLOB_SIZE = 2**62
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def _list_tree(git_dir: Path, commit: str, name: str) -> tuple[dict[str, _Blob],
         else:
             continue
         blobs[path] = _Blob(kind, oid)
-        sizes[path] = 0 if size == "-" else int(size)
+        # "BAD": the blob is absent (a partial clone, a snapshot without its large files); it can never be
+        # read, so it gets a size no `max_file_bytes` allows and is dropped as too_large, unread.
+        sizes[path] = 0 if size == "-" else _ABSENT_BLOB_SIZE if size == "BAD" else int(size)
 
     links = {path: blob.oid for path, blob in blobs.items() if blob.kind == SYMLINK}
     targets = {

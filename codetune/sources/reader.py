@@ -10,21 +10,12 @@ from __future__ import annotations
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codetune.documents import UNKNOWN_LICENSE, FileMeta, RepoTreeMeta, make_document
+from codetune.attributes import unkept_attribute
+from codetune.documents import FileMeta, RepoTreeMeta, make_document
 from codetune.filters.files import DropReason, PathGate, decode_source_file
 from codetune.parse.trees import render_tree
 from codetune.plan import BuildPlan, ResolvedSource
-from codetune.sources.snapshot import RepositorySnapshot, TreeEntry
-
-README_NAMES = ("readme.md", "readme.markdown", "readme.rst", "readme.txt", "readme")
-
-
-def find_readme(entries: list[TreeEntry]) -> str | None:
-    """The top-level README a person would open first, by the usual name preference."""
-    top_level = {
-        entry.path.lower(): entry.path for entry in entries if "/" not in entry.path and entry.kind == "file"
-    }
-    return next((top_level[name] for name in README_NAMES if name in top_level), None)
+from codetune.sources.snapshot import RepositorySnapshot, TreeEntry, find_readme
 
 
 class RepositoryReader(PipelineStep):
@@ -47,6 +38,7 @@ class RepositoryReader(PipelineStep):
         if task.shard == 0:
             yield self.tree_document(resolved, snapshot, entries)
         gate = PathGate(resolved.source, self.plan.ecosystem.filters)
+        attributes = self.plan.ecosystem.repository_attributes
         selected: list[str] = []
         for entry in entries:
             if not task.covers(entry.path):
@@ -55,6 +47,10 @@ class RepositoryReader(PipelineStep):
             reason = self.entry_reason(entry) or gate.reason(entry.path, entry.size)
             if reason is not None:
                 self.stat_update(f"dropped_{reason.value}")
+                continue
+            unkept = unkept_attribute(resolved.attributes.for_path(entry.path), attributes)
+            if unkept is not None:  # e.g. a Godot 3 project in a Godot 4 dataset
+                self.stat_update(f"dropped_{unkept}_not_kept")
                 continue
             selected.append(entry.path)
         for path, data_bytes in snapshot.read_files(selected):
@@ -67,11 +63,12 @@ class RepositoryReader(PipelineStep):
                 repo=resolved.name,
                 commit=resolved.commit,
                 split=resolved.split,
-                license=UNKNOWN_LICENSE,
+                license=resolved.license,
                 path=path,
                 language=decoded.language,
                 role=resolved.source.role,
                 size=len(data_bytes),
+                attributes=tuple(resolved.attributes.for_path(path).items()),
             )
             self.stat_update("files_read")
             yield make_document(decoded.text, meta)
@@ -102,10 +99,11 @@ class RepositoryReader(PipelineStep):
             repo=resolved.name,
             commit=resolved.commit,
             split=resolved.split,
-            license=UNKNOWN_LICENSE,
+            license=resolved.license,
             readme=readme,
             file_count=tree.file_count,
             directory_count=tree.directory_count,
+            attributes=tuple(resolved.attributes.for_repository().items()),
         )
         self.stat_update("repo_trees")
         return make_document(tree.text, meta)

@@ -42,6 +42,17 @@ class RepositorySnapshot(Protocol):
         ...
 
 
+README_NAMES = ("readme.md", "readme.markdown", "readme.rst", "readme.txt", "readme")
+
+
+def find_readme(entries: list[TreeEntry]) -> str | None:
+    """The top-level README a person would open first, by the usual name preference."""
+    top_level = {
+        entry.path.lower(): entry.path for entry in entries if "/" not in entry.path and entry.kind == "file"
+    }
+    return next((top_level[name] for name in README_NAMES if name in top_level), None)
+
+
 def path_sort_key(path: str) -> bytes:
     """Bytewise order, the same for git and directory snapshots, whatever the names' encoding."""
     return os.fsencode(path)

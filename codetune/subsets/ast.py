@@ -6,7 +6,7 @@ import datasets
 from datatrove.data import Document
 
 from codetune.documents import RecordKind, SegmentMeta
-from codetune.subsets.base import SubsetSpec
+from codetune.subsets.base import SubsetSpec, one_row
 
 FEATURES = datasets.Features(
     {
@@ -50,8 +50,8 @@ def ast_row(document: Document) -> dict:
 
 AST = SubsetSpec(
     name="ast",
-    record_kind=RecordKind.SEGMENT,
+    record_kinds=(RecordKind.SEGMENT,),
     features=FEATURES,
-    to_row=ast_row,
+    rows=one_row(ast_row),
     description="One row per function, method, class, struct, trait, contract or signal (tree-sitter).",
 )

@@ -1,14 +1,79 @@
-"""What a subset (a dataset config) is: which record kind it takes, its columns, and one row per record."""
+"""What a subset (a dataset config) is: which record kinds it reads, its columns, and its rows per record.
+
+A subset turns one document into zero, one or many rows (`rows`), may add rows that come from no document
+at all (`extra_rows`, e.g. imported instruction files, written once by task 0) and may read inputs outside
+the repositories, which it checks and fingerprints before any stage runs (`input_digest`). All it needs
+besides the document comes through a `SubsetContext`, so the same spec works in whichever stage the writers
+run.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import datasets
+import xxhash
 from datatrove.data import Document
 
 from codetune.documents import RecordKind
+
+if TYPE_CHECKING:
+    from codetune.ecosystem import Ecosystem
+    from codetune.parse.isolation import IsolatedSegmenter
+
+
+def row_seed(seed: int, row_id: str) -> int:
+    """The seed of one row's random choices: the build seed and the row's stable id, nothing else."""
+    return xxhash.xxh64_intdigest(f"{seed}\0{row_id}")
+
+
+def file_digest(paths: Iterable[str]) -> str:
+    """sha256 over the given files' names and bytes: what a build fingerprint needs of outside inputs."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.encode() + b"\0")
+        with open(path, "rb") as handle:
+            digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class SubsetContext:
+    """What a subset's row functions may use besides the document: settings, counters, isolated parsers."""
+
+    ecosystem: Ecosystem
+    count: Callable[..., None] = lambda label, value=1: None  # the writer's `stat_update`
+    _parsers: dict[str, IsolatedSegmenter] = field(default_factory=dict)
+
+    def isolated(self, target: str) -> IsolatedSegmenter:
+        """A long-lived child process running `target(language, source)`: a hang or crash costs one file."""
+        if target not in self._parsers:
+            from codetune.parse.isolation import IsolatedSegmenter
+
+            self._parsers[target] = IsolatedSegmenter(timeout_s=self.ecosystem.parse_timeout_s, target=target)
+        return self._parsers[target]
+
+    def close(self) -> None:
+        for parser in self._parsers.values():
+            parser.close()
+        self._parsers.clear()
+
+    def __enter__(self) -> SubsetContext:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _no_rows(context: SubsetContext) -> Iterator[tuple[str, dict]]:
+    return iter(())
+
+
+def _no_inputs(ecosystem: Ecosystem) -> str:
+    return ""
 
 
 @dataclass(frozen=True)
@@ -16,7 +81,21 @@ class SubsetSpec:
     """One `BuilderConfig` / Hub config: flat columns named for TRL and `datasets` users."""
 
     name: str
-    record_kind: RecordKind
+    record_kinds: tuple[RecordKind, ...]
     features: datasets.Features
-    to_row: Callable[[Document], dict]
+    rows: Callable[[Document, SubsetContext], Iterable[dict]]
     description: str
+    extra_rows: Callable[[SubsetContext], Iterable[tuple[str, dict]]] = _no_rows  # (split, row)
+    input_digest: Callable[[Ecosystem], str] = _no_inputs
+
+    def takes(self, document: Document) -> bool:
+        return RecordKind(document.metadata["kind"]) in self.record_kinds
+
+
+def one_row(to_row: Callable[[Document], dict]) -> Callable[[Document, SubsetContext], Iterable[dict]]:
+    """Rows of a subset that maps each document to exactly one row."""
+
+    def rows(document: Document, context: SubsetContext) -> Iterable[dict]:
+        return (to_row(document),)
+
+    return rows

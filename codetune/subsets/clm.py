@@ -6,7 +6,7 @@ import datasets
 from datatrove.data import Document
 
 from codetune.documents import FileMeta, RecordKind
-from codetune.subsets.base import SubsetSpec
+from codetune.subsets.base import SubsetSpec, one_row
 
 FEATURES = datasets.Features(
     {
@@ -40,8 +40,8 @@ def clm_row(document: Document) -> dict:
 
 CLM = SubsetSpec(
     name="clm",
-    record_kind=RecordKind.FILE,
+    record_kinds=(RecordKind.FILE,),
     features=FEATURES,
-    to_row=clm_row,
+    rows=one_row(clm_row),
     description="One row per source or doc file that passed the filters: plain text for causal LM training.",
 )

@@ -6,7 +6,7 @@ import datasets
 from datatrove.data import Document
 
 from codetune.documents import RecordKind, RepoTreeMeta
-from codetune.subsets.base import SubsetSpec
+from codetune.subsets.base import SubsetSpec, one_row
 
 FEATURES = datasets.Features(
     {
@@ -38,8 +38,8 @@ def trees_row(document: Document) -> dict:
 
 TREES = SubsetSpec(
     name="trees",
-    record_kind=RecordKind.REPO_TREE,
+    record_kinds=(RecordKind.REPO_TREE,),
     features=FEATURES,
-    to_row=trees_row,
+    rows=one_row(trees_row),
     description="One row per repository: its directory tree (vendored dirs pruned) and its README.",
 )

@@ -1,0 +1,1 @@
+"""Data hygiene between file filtering and the subsets: licenses, redaction, duplicates, contamination."""

@@ -1,0 +1,215 @@
+"""`instruct`: instruction → code rows that TRL's `SFTTrainer` takes as `messages` or `prompt`/`completion`.
+
+Three sources: a function's human docstring → the function without it (godot-dodo's idea with human
+instructions), the prose just before a fenced docs example → the example (dcl-codellama's idea), and
+imported Alpaca / prompt-completion files. Every row keeps the raw `instruction`, `input`, `output`.
+
+`messages`, `prompt` and `completion` are all conversational (lists of `{role, content}`): TRL decides a
+row's format from whichever of those keys it looks at first, so mixing plain-string `prompt`s with list
+`messages` would make that choice depend on set ordering. The user turn's text is rendered by the selected
+jinja2 template in `codetune/templates/prompts/` (`chat`, or `alpaca` with and without input as Code Alpaca
+words it); the assistant turn is the code.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from pathlib import Path
+
+import datasets
+import jinja2
+from datatrove.data import Document
+
+from codetune.documents import UNKNOWN_LICENSE, DocSectionMeta, RecordKind, SegmentMeta, record_kind
+from codetune.subset_settings import InstructSettings
+from codetune.subsets.base import SubsetContext, SubsetSpec, file_digest
+
+MESSAGES = [{"role": datasets.Value("string"), "content": datasets.Value("string")}]
+
+FEATURES = datasets.Features(
+    {
+        "id": datasets.Value("string"),
+        "instruction": datasets.Value("string"),
+        "input": datasets.Value("string"),
+        "output": datasets.Value("string"),
+        "messages": MESSAGES,
+        "prompt": MESSAGES,
+        "completion": MESSAGES,
+        "source": datasets.Value("string"),  # docstring | doc_example | import
+        "language": datasets.Value("string"),
+        "repo": datasets.Value("string"),
+        "path": datasets.Value("string"),
+        "license": datasets.Value("string"),
+        "commit": datasets.Value("string"),
+    }
+)
+
+# Bodies that do nothing: a function made of these lines (besides its signature) is trivial.
+_EMPTY_BODY_LINES = frozenset({"pass", "...", "{", "}", "};", "return", "return;", "return None", "end"})
+
+
+@functools.cache
+def _templates() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("codetune", "templates/prompts"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+    )
+
+
+def render_user_turn(template: str, instruction: str, input_text: str) -> str:
+    """The user message: `chat` as is, or Code Alpaca's wording (its with-input form when there is input)."""
+    name = template if template != "alpaca" or input_text else "alpaca_no_input"
+    return _templates().get_template(f"{name}.j2").render(instruction=instruction, input=input_text)
+
+
+def instruction_row(
+    settings: InstructSettings, row_id: str, instruction: str, input_text: str, output: str, **columns: str
+) -> dict:
+    """One row: the raw triple plus its conversational forms for TRL."""
+    system = [{"role": "system", "content": settings.system_prompt}] if settings.system_prompt else []
+    user = {"role": "user", "content": render_user_turn(settings.template, instruction, input_text)}
+    assistant = [{"role": "assistant", "content": output}]
+    return {
+        "id": row_id,
+        "instruction": instruction,
+        "input": input_text,
+        "output": output,
+        "messages": [*system, user, *assistant],
+        "prompt": [*system, user],
+        "completion": assistant,
+        **columns,
+    }
+
+
+def segment_context(meta: SegmentMeta) -> str:
+    """What the docstring does not say: the language, file and name the code must have."""
+    lines = [
+        f"Language: {meta.language}",
+        f"File: {meta.path}",
+        f"{meta.segment_kind.capitalize()}: {meta.name}",
+    ]
+    if meta.parent:
+        lines.append(f"In: {meta.parent}")
+    return "\n".join(lines)
+
+
+def is_trivial(code: str, min_lines: int) -> bool:
+    lines = [line.strip() for line in code.splitlines() if line.strip()]
+    substantive = [line for line in lines[1:] if line not in _EMPTY_BODY_LINES]
+    return 1 + len(substantive) < min_lines
+
+
+def docstring_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
+    settings = context.ecosystem.instruct
+    meta = SegmentMeta.from_document(document)
+    if meta.segment_kind not in settings.function_kinds or not meta.docstring.strip():
+        return
+    if meta.has_error:
+        context.count("instruct_skipped_parse_error")
+        return
+    if len(meta.docstring.strip()) < settings.min_docstring_chars:
+        context.count("instruct_skipped_short_docstring")
+        return
+    if is_trivial(document.text, settings.min_code_lines):
+        context.count("instruct_skipped_trivial_body")
+        return
+    context.count("instruct_rows_docstring")
+    yield instruction_row(
+        settings,
+        f"{document.id}#instruct",
+        meta.docstring.strip(),
+        segment_context(meta),
+        document.text,
+        source="docstring",
+        language=meta.language,
+        repo=meta.repo,
+        path=meta.path,
+        license=meta.license,
+        commit=meta.commit,
+    )
+
+
+def doc_example_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
+    settings = context.ecosystem.instruct
+    meta = DocSectionMeta.from_document(document)
+    for index, example in enumerate(meta.code_examples):
+        if not example.code.strip():
+            context.count("instruct_skipped_empty_example")
+            continue
+        if not example.prose.strip():
+            context.count("instruct_skipped_no_prose")
+            continue
+        context.count("instruct_rows_doc_example")
+        lines = [f"Language: {example.language}"] if example.language else []
+        if meta.heading_path:
+            lines.append(f"Section: {' > '.join(meta.heading_path)}")
+        yield instruction_row(
+            settings,
+            f"{document.id}#ex{index}",
+            example.prose.strip(),
+            "\n".join(lines),
+            example.code.rstrip("\n"),
+            source="doc_example",
+            language=example.language,
+            repo=meta.repo,
+            path=meta.path,
+            license=meta.license,
+            commit=meta.commit,
+        )
+
+
+def instruct_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
+    settings = context.ecosystem.instruct
+    kind = record_kind(document)
+    if kind is RecordKind.SEGMENT and settings.from_docstrings:
+        yield from docstring_rows(document, context)
+    elif kind is RecordKind.DOC_SECTION and settings.from_docs:
+        yield from doc_example_rows(document, context)
+
+
+def imported_rows(context: SubsetContext) -> Iterator[tuple[str, dict]]:
+    """Rows of the imported instruction files, in the order the settings list them (written by task 0)."""
+    from codetune.instruction_imports import read_instruction_import
+
+    settings = context.ecosystem.instruct
+    for spec in settings.imports:
+        name = spec.name or Path(spec.path).stem
+        for record in read_instruction_import(spec):
+            context.count("instruct_rows_import")
+            row = instruction_row(
+                settings,
+                f"import:{name}:L{record.line}",
+                record.instruction,
+                record.input,
+                record.output,
+                source="import",
+                language="",
+                repo=name,
+                path=Path(spec.path).name,
+                license=spec.license or UNKNOWN_LICENSE,
+                commit="",
+            )
+            yield spec.split, row
+
+
+def imports_digest(ecosystem) -> str:
+    """Checks every import file up front (a malformed one stops the build here) and fingerprints them."""
+    from codetune.instruction_imports import read_instruction_import
+
+    for spec in ecosystem.instruct.imports:
+        read_instruction_import(spec)
+    return file_digest(spec.path for spec in ecosystem.instruct.imports) if ecosystem.instruct.imports else ""
+
+
+INSTRUCT = SubsetSpec(
+    name="instruct",
+    record_kinds=(RecordKind.SEGMENT, RecordKind.DOC_SECTION),
+    features=FEATURES,
+    rows=instruct_rows,
+    description="Instruction → code pairs from docstrings, docs examples and imported instruction files, "
+    "with `messages` and `prompt`/`completion` for TRL.",
+    extra_rows=imported_rows,
+    input_digest=imports_digest,
+)
