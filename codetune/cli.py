@@ -58,6 +58,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build_parser.add_argument("--overwrite", action="store_true", help="replace a different build in --out")
     build_parser.add_argument("--name", help="name of an ad-hoc ecosystem (default: adhoc)")
+    build_parser.add_argument(
+        "--allow-any-license",
+        action="store_true",
+        help="ad-hoc sources only: keep repositories whose license is unknown or outside the allowlist "
+        "(your own code, say); check the licenses before you publish the result",
+    )
     build_parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     build_parser.add_argument(
         "--skip-missing",
@@ -119,18 +125,21 @@ def run_push(args: argparse.Namespace) -> int:
     return 0
 
 
-def resolve_ecosystem(targets: list[str], name: str | None) -> Ecosystem:
-    if not targets:
-        return load_ecosystem(DEFAULT_ECOSYSTEM)
-    if len(targets) == 1 and is_ecosystem_reference(targets[0]):
-        return load_ecosystem(targets[0])
-    return adhoc_ecosystem(targets, name=name or "adhoc")
+def resolve_ecosystem(targets: list[str], name: str | None, allow_any_license: bool = False) -> Ecosystem:
+    if not targets or (len(targets) == 1 and is_ecosystem_reference(targets[0])):
+        if allow_any_license:
+            raise CodetuneError(
+                "--allow-any-license applies to ad-hoc sources only; in an ecosystem definition, "
+                "set allow_license=True on the sources you vouch for"
+            )
+        return load_ecosystem(targets[0] if targets else DEFAULT_ECOSYSTEM)
+    return adhoc_ecosystem(targets, name=name or "adhoc", allow_any_license=allow_any_license)
 
 
 def run_build(args: argparse.Namespace) -> int:
     import dataclasses
 
-    ecosystem = resolve_ecosystem(args.targets, args.name)
+    ecosystem = resolve_ecosystem(args.targets, args.name, args.allow_any_license)
     if args.subsets:
         ecosystem = dataclasses.replace(ecosystem, subsets=args.subsets)
     options = BuildOptions(

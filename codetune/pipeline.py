@@ -325,8 +325,14 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     plan = make_plan(ecosystem, Path(options.cache_dir), skip_missing=options.skip_missing)
     if not plan.tasks:
         reasons = ", ".join(f"{s.name}: {s.skipped}" for s in plan.sources)
+        hint = ""
+        if any(s.skipped.startswith("license_not_allowed") for s in plan.sources):
+            hint = (
+                "; a repository you vouch for can be kept with Source(allow_license=True) "
+                "(ad-hoc builds: --allow-any-license)"
+            )
         raise BuildError(
-            f"ecosystem '{ecosystem.name}': nothing to build, every source was skipped ({reasons})"
+            f"ecosystem '{ecosystem.name}': nothing to build, every source was skipped ({reasons}){hint}"
         )
     check_output_folder(out_dir, plan.fingerprint, options.overwrite)
     work_dir = Path(options.work_dir or default_work_dir(out_dir)) / plan.fingerprint[:16]

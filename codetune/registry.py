@@ -85,12 +85,14 @@ def load_ecosystem(reference: str) -> Ecosystem:
     return _module_ecosystem(importlib.import_module(modules[reference]), modules[reference])
 
 
-def adhoc_ecosystem(specs: list[str], name: str = "adhoc") -> Ecosystem:
+def adhoc_ecosystem(specs: list[str], name: str = "adhoc", allow_any_license: bool = False) -> Ecosystem:
     """An ecosystem of PATH_OR_URL[@REV] sources with every default setting."""
     from codetune.sources import parse_source_spec
 
     sources = []
     for spec in specs:
         parsed = parse_source_spec(spec)
-        sources.append(Source(location=parsed.location, revision=parsed.revision))
+        sources.append(
+            Source(location=parsed.location, revision=parsed.revision, allow_license=allow_any_license)
+        )
     return Ecosystem(name=name, sources=tuple(sources), description="Ad-hoc build of the given repositories.")

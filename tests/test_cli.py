@@ -72,3 +72,26 @@ def test_build_without_arguments_builds_the_bundled_example(tmp_path: Path, monk
     assert main(["build", "--no-progress"]) == 0
     assert (tmp_path / "out" / "example" / "README.md").is_file()
     assert "codetune build of 'example'" in capsys.readouterr().out
+
+
+def test_adhoc_build_of_an_unlicensed_folder_needs_allow_any_license(tmp_path: Path, capsys):
+    game = tmp_path / "my-game"
+    (game / "scripts").mkdir(parents=True)
+    (game / "scripts" / "player.gd").write_text("extends Node\n\nfunc jump() -> void:\n\tpass\n")
+    common = [
+        "build",
+        str(game),
+        "--out",
+        str(tmp_path / "out"),
+        "--work-dir",
+        str(tmp_path / "work"),
+        "--no-progress",
+    ]
+    assert main(common) == 2
+    error = capsys.readouterr().err
+    assert "license_not_allowed:unknown" in error and "--allow-any-license" in error
+    assert main([*common, "--allow-any-license"]) == 0
+    clm = pq.read_table(tmp_path / "out" / "clm" / "train-00000-of-00001.parquet").to_pylist()
+    assert [(row["path"], row["license"]) for row in clm] == [("scripts/player.gd", "unknown")]
+    assert main(["build", "--allow-any-license", "--out", str(tmp_path / "x")]) == 2
+    assert "ad-hoc sources only" in capsys.readouterr().err
