@@ -37,12 +37,12 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.train_throughput
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check codetune dataset_scripts tests benchmarks
-	$(BIN)/ruff format --check codetune dataset_scripts tests benchmarks
+	$(BIN)/ruff check codetune dataset_scripts tests benchmarks recipes
+	$(BIN)/ruff format --check codetune dataset_scripts tests benchmarks recipes
 
 format: $(VENV)/.installed-test
-	$(BIN)/ruff check --fix codetune dataset_scripts tests benchmarks
-	$(BIN)/ruff format codetune dataset_scripts tests benchmarks
+	$(BIN)/ruff check --fix codetune dataset_scripts tests benchmarks recipes
+	$(BIN)/ruff format codetune dataset_scripts tests benchmarks recipes
 
 clean:
 	rm -rf out .codetune-work out/.codetune-work

@@ -1,5 +1,7 @@
 """A small Hub-compatible HTTP server on 127.0.0.1 for upload and download tests, written for codetune.
 
+Dataset and model repositories share the same endpoints (a trainer's `push_to_hub` uploads a model repo).
+
 It implements only the endpoints `HfApi.create_repo`, `create_branch`, `upload_folder` (preupload, the LFS
 batch API with "basic" transfers, the ndjson commit, the tree listing used by `delete_patterns`) and the
 read side `load_dataset` uses (repo info, tree, paths-info, resolve). Uploads go through LFS, so clients
@@ -124,15 +126,15 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
                 return self._create_repo(json.loads(body))
             if path == "/api/validate-yaml":
                 return self._send(200, {"errors": [], "warnings": []})
-            if match := re.fullmatch(r"/api/datasets/([^/]+/[^/]+)/branch/(.+)", path):
+            if match := re.fullmatch(r"/api/(?:datasets|models)/([^/]+/[^/]+)/branch/(.+)", path):
                 return self._create_branch(match[1], unquote(match[2]))
-            if match := re.fullmatch(r"/api/datasets/([^/]+/[^/]+)/preupload/(.+)", path):
+            if match := re.fullmatch(r"/api/(?:datasets|models)/([^/]+/[^/]+)/preupload/(.+)", path):
                 return self._preupload(match[1], json.loads(body))
-            if match := re.fullmatch(r"/datasets/([^/]+/[^/]+)\.git/info/lfs/objects/batch", path):
+            if match := re.fullmatch(r"/(?:datasets/)?([^/]+/[^/]+)\.git/info/lfs/objects/batch", path):
                 return self._lfs_batch(json.loads(body))
-            if match := re.fullmatch(r"/api/datasets/([^/]+/[^/]+)/commit/(.+)", path):
+            if match := re.fullmatch(r"/api/(?:datasets|models)/([^/]+/[^/]+)/commit/(.+)", path):
                 return self._commit(match[1], unquote(match[2]), body)
-            if match := re.fullmatch(r"/api/datasets/([^/]+/[^/]+)/paths-info/(.+)", path):
+            if match := re.fullmatch(r"/api/(?:datasets|models)/([^/]+/[^/]+)/paths-info/(.+)", path):
                 return self._paths_info(match[1], unquote(match[2]), body)
             self._error(404, f"no such endpoint: POST {path}")
 
@@ -151,9 +153,9 @@ def _handler_for(hub: FakeHub) -> type[BaseHTTPRequestHandler]:
             self._record(b"")
             url = urlparse(self.path)
             path, query = url.path, parse_qs(url.query)
-            if match := re.fullmatch(r"/api/datasets/([^/]+/[^/]+)/tree/([^/]+)(/.*)?", path):
+            if match := re.fullmatch(r"/api/(?:datasets|models)/([^/]+/[^/]+)/tree/([^/]+)(/.*)?", path):
                 return self._tree(match[1], unquote(match[2]), unquote(match[3] or "/").strip("/"), query)
-            if match := re.fullmatch(r"/api/datasets/([^/]+/[^/]+)(?:/revision/([^/]+))?", path):
+            if match := re.fullmatch(r"/api/(?:datasets|models)/([^/]+/[^/]+)(?:/revision/([^/]+))?", path):
                 return self._info(match[1], unquote(match[2] or "main"))
             if match := re.fullmatch(r"/datasets/([^/]+/[^/]+)/resolve/([^/]+)/(.+)", path):
                 return self._resolve(match[1], unquote(match[2]), unquote(match[3]))
