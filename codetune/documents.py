@@ -69,6 +69,10 @@ class RecordMeta:
         data["kind"] = self.KIND.value
         return data
 
+    def provenance(self) -> dict[str, Any]:
+        """The fields a record cut out of this one inherits: repo, commit, split, license, attributes."""
+        return {name: getattr(self, name) for name in _field_names(RecordMeta)}
+
     @classmethod
     def from_document(cls: type[M], document: Document) -> M:
         kind = document.metadata.get("kind")

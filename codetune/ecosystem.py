@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codetune.attributes import RepositoryAttribute, check_attribute_names
+from codetune.config_mappings import known_fields
 from codetune.errors import EcosystemConfigError
 from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
 from codetune.hygiene.settings import EvalSource as EvalSource  # re-exported for ecosystem definitions
@@ -369,18 +370,7 @@ class Ecosystem:
                 owner, "subsets", f"must be a non-empty subset of {SUBSETS}, got {list(self.subsets)}"
             )
         object.__setattr__(self, "subsets", tuple(subset for subset in SUBSETS if subset in self.subsets))
-        for name, kind in (
-            ("filters", FileFilterSettings),
-            ("splits", SplitSettings),
-            ("trees", TreeSettings),
-            ("licenses", LicenseSettings),
-            ("redaction", RedactionSettings),
-            ("dedup", DedupSettings),
-            ("decontamination", DecontaminationSettings),
-            ("fim", FimSettings),
-            ("instruct", InstructSettings),
-            ("dpo", DpoSettings),
-        ):
+        for name, kind in _settings_fields():
             if not isinstance(getattr(self, name), kind):
                 raise _fail(
                     owner, name, f"must be a {kind.__name__}, got {type(getattr(self, name)).__name__}"
@@ -408,18 +398,7 @@ class Ecosystem:
             values["sources"] = tuple(
                 _source_from_dict(entry, f"{owner} sources[{index}]") for index, entry in enumerate(sources)
             )
-        for name, kind in (
-            ("filters", FileFilterSettings),
-            ("splits", SplitSettings),
-            ("trees", TreeSettings),
-            ("licenses", LicenseSettings),
-            ("redaction", RedactionSettings),
-            ("dedup", DedupSettings),
-            ("decontamination", DecontaminationSettings),
-            ("fim", FimSettings),
-            ("instruct", InstructSettings),
-            ("dpo", DpoSettings),
-        ):
+        for name, kind in _settings_fields():
             if name in values:
                 values[name] = kind(**_tuples(dict(_known_fields(kind, values[name], f"{owner} {name}"))))
         if "deprecated_apis" in values:
@@ -443,18 +422,28 @@ class Ecosystem:
         return cls(**values)
 
 
+def _settings_fields() -> tuple[tuple[str, type], ...]:
+    """The `Ecosystem` fields that hold a settings dataclass, with its type."""
+    return (
+        ("filters", FileFilterSettings),
+        ("splits", SplitSettings),
+        ("trees", TreeSettings),
+        ("licenses", LicenseSettings),
+        ("redaction", RedactionSettings),
+        ("dedup", DedupSettings),
+        ("decontamination", DecontaminationSettings),
+        ("fim", FimSettings),
+        ("instruct", InstructSettings),
+        ("dpo", DpoSettings),
+    )
+
+
 def _required(f: dataclasses.Field) -> bool:
     return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 def _known_fields(kind: type, data: Any, owner: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
-        raise EcosystemConfigError(f"{owner}: expected a mapping, got {type(data).__name__}")
-    known = {f.name for f in dataclasses.fields(kind)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise EcosystemConfigError(f"{owner}: unknown field '{unknown[0]}'; known fields: {sorted(known)}")
-    return data
+    return known_fields(kind, data, owner, EcosystemConfigError)
 
 
 def _tuples(values: dict[str, Any]) -> dict[str, Any]:

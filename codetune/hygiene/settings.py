@@ -12,11 +12,11 @@ In YAML they are mappings under the same keys:
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codetune.config_mappings import known_fields
 from codetune.errors import EcosystemConfigError
 
 EVAL_FILE_SUFFIXES = (".jsonl", ".json", ".parquet")
@@ -160,9 +160,6 @@ def _eval_source(entry: Any, index: int) -> EvalSource:
     owner = f"decontamination eval_sources[{index}]"
     if not isinstance(entry, Mapping):
         raise EcosystemConfigError(f"{owner}: expected a mapping or a file path, got {type(entry).__name__}")
-    known = {field.name for field in dataclasses.fields(EvalSource)}
-    unknown = sorted(set(entry) - known)
-    if unknown:
-        raise EcosystemConfigError(f"{owner}: unknown field '{unknown[0]}'; known fields: {sorted(known)}")
+    known_fields(EvalSource, entry, owner, EcosystemConfigError)
     values = {key: tuple(value) if isinstance(value, list) else value for key, value in entry.items()}
     return EvalSource(**values)

@@ -70,11 +70,7 @@ class SegmentExtractor(PipelineStep):
             yield make_document(
                 segment.code,
                 SegmentMeta(
-                    repo=meta.repo,
-                    commit=meta.commit,
-                    split=meta.split,
-                    license=meta.license,
-                    attributes=meta.attributes,
+                    **meta.provenance(),
                     path=meta.path,
                     language=meta.language,
                     segment_kind=segment.kind,
@@ -94,11 +90,7 @@ class SegmentExtractor(PipelineStep):
             yield make_document(
                 section.text,
                 DocSectionMeta(
-                    repo=meta.repo,
-                    commit=meta.commit,
-                    split=meta.split,
-                    license=meta.license,
-                    attributes=meta.attributes,
+                    **meta.provenance(),
                     path=meta.path,
                     title=section.title,
                     level=section.level,

@@ -17,7 +17,6 @@ oversampled). Evaluation rows are never subsampled.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from codetune.config_mappings import known_fields
 from codetune.errors import TrainingConfigError
 from codetune.train.formats import DataFormat, Stage, pick_format
 
@@ -136,13 +136,7 @@ class DatasetMixture:
 
 
 def _known(kind: type, data: Any, owner: str) -> Mapping[str, Any]:
-    if not isinstance(data, Mapping):
-        raise TrainingConfigError(f"{owner}: expected a mapping, got {type(data).__name__}")
-    known = {f.name for f in dataclasses.fields(kind)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise TrainingConfigError(f"{owner}: unknown field '{unknown[0]}'; known fields: {sorted(known)}")
-    return data
+    return known_fields(kind, data, owner, TrainingConfigError)
 
 
 # --- loading -------------------------------------------------------------------------------------------
