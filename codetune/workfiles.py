@@ -26,6 +26,11 @@ def _document_row(self: ParquetWriter, document: Document) -> dict:
     }
 
 
+# Rows buffered before a Parquet row group is written: memory per task stays bounded by this, not by the size
+# of the task (datatrove's default of 1000 whole files made peak memory grow with the repository).
+WORK_BATCH_ROWS = 64
+
+
 class WorkDocumentWriter(ParquetWriter):
     """Writes the documents of task `rank` (all, or only some record kinds) to `folder/<rank>.parquet`."""
 
@@ -38,6 +43,7 @@ class WorkDocumentWriter(ParquetWriter):
             adapter=_document_row,
             use_content_defined_chunking=False,
             max_file_size=-1,
+            batch_size=WORK_BATCH_ROWS,
         )
         self.kinds = kinds
 

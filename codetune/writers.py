@@ -22,6 +22,8 @@ from codetune.subsets.base import SubsetContext, SubsetSpec
 
 # Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream such shards well.
 DEFAULT_MAX_SHARD_BYTES = 500 * 2**20
+# Rows per record batch (and output row group) while assembling: memory stays flat as the corpus grows.
+ASSEMBLE_BATCH_ROWS = 256
 
 
 class SubsetWriter(ParquetWriter):
@@ -40,6 +42,7 @@ class SubsetWriter(ParquetWriter):
             schema=subset.features.arrow_schema,
             use_content_defined_chunking=False,
             max_file_size=-1,  # one file per task and split: the assemble stage shards
+            batch_size=256,  # rows held before a row group is written: bounded memory per task
         )
         self.subset = subset
         self.ecosystem = ecosystem
@@ -117,7 +120,9 @@ class SubsetAssembler(PipelineStep):
         self, inputs: list[Path], schema: pa.Schema, target: Path, names: list[str], rows_per_shard: int
     ) -> None:
         """Stream record batches into shards of `rows_per_shard` rows; each shard appears atomically."""
-        batches = (batch for path in inputs for batch in pq.ParquetFile(path).iter_batches(batch_size=1000))
+        batches = (
+            batch for path in inputs for batch in pq.ParquetFile(path).iter_batches(batch_size=ASSEMBLE_BATCH_ROWS)
+        )
         index, written = 0, 0
         partial = target / f".{names[0]}.partial"
         out = pq.ParquetWriter(partial, schema, compression="snappy", use_content_defined_chunking=True)
