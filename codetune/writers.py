@@ -121,7 +121,9 @@ class SubsetAssembler(PipelineStep):
     ) -> None:
         """Stream record batches into shards of `rows_per_shard` rows; each shard appears atomically."""
         batches = (
-            batch for path in inputs for batch in pq.ParquetFile(path).iter_batches(batch_size=ASSEMBLE_BATCH_ROWS)
+            batch
+            for path in inputs
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=ASSEMBLE_BATCH_ROWS)
         )
         index, written = 0, 0
         partial = target / f".{names[0]}.partial"
