@@ -27,7 +27,7 @@ from codetune.ecosystem import Ecosystem, FileFilterSettings, Source
 from codetune.filters.files import PathGate
 from codetune.hygiene.dedup import DedupFolders, DuplicateFilter, resolution_pipelines, signature_steps
 from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
-from codetune.pipeline import BuildOptions, collect_pipeline, run_stage
+from codetune.pipeline import BuildOptions, collect_pipeline, console_to_file, run_stage
 from codetune.plan import make_plan
 from codetune.summary import read_stage_stats
 from codetune.workfiles import WorkDocumentReader
@@ -63,7 +63,10 @@ def plant_near_duplicates(repos: list[Path], target: Path, count: int, seed: int
 
 def timed_stage(name: str, steps: list, tasks: int, work_dir: Path, options: BuildOptions) -> float:
     started = time.perf_counter()
-    run_stage(name, steps, tasks, work_dir, options, stderr_fd=2)
+    with console_to_file(
+        work_dir / "logs" / "console.log", enabled=True
+    ) as stderr_fd:  # datatrove's log flood
+        run_stage(name, steps, tasks, work_dir, options, stderr_fd=stderr_fd)
     return time.perf_counter() - started
 
 
@@ -118,7 +121,7 @@ def main() -> None:
         plan = make_plan(ecosystem, scratch / "cache")
         collect_dir = scratch / "collect-work"
         options = BuildOptions(out_dir=scratch / "out", num_proc=2, progress=False)
-        run_stage("collect", collect_pipeline(plan, collect_dir), len(plan.tasks), collect_dir, options, 2)
+        timed_stage("collect", collect_pipeline(plan, collect_dir), len(plan.tasks), collect_dir, options)
         collected = read_stage_stats(collect_dir / "logs" / "collect")
         files = collected["files_read"]
         text_bytes = sum(
