@@ -88,3 +88,19 @@ def _isolated_codetune_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("CODETUNE_CACHE", str(tmp_path / "codetune-cache"))
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-datasets-cache"))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`codetune build` of the bundled example with default settings, built once per test session.
+
+    Read-only: a test that writes into a build (push rewrites the card) copies it first.
+    """
+    from codetune.pipeline import BuildOptions, build
+    from dataset_scripts.example import ECOSYSTEM
+
+    root = tmp_path_factory.mktemp("example-build")
+    options = BuildOptions(
+        out_dir=root / "out", work_dir=root / "work", cache_dir=root / "cache", progress=False
+    )
+    return build(ECOSYSTEM, options).out_dir

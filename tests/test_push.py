@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,20 +16,15 @@ from pathlib import Path
 import pytest
 
 from codetune.hub import PushError, push_dataset
-from codetune.pipeline import BuildOptions, build
-from dataset_scripts.example import ECOSYSTEM
 from tests.fake_hub import FakeHub, FakeRepo
 
 TOKEN = "hf_codetuneTestToken0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("push")
-    options = BuildOptions(
-        out_dir=root / "out", work_dir=root / "work", cache_dir=root / "cache", progress=False
-    )
-    return build(ECOSYSTEM, options).out_dir
+def built(tmp_path_factory: pytest.TempPathFactory, example_out: Path) -> Path:
+    """A private copy of the example build: pushing rewrites its card."""
+    return Path(shutil.copytree(example_out, tmp_path_factory.mktemp("push") / "out"))
 
 
 def _env(hub: FakeHub, home: Path, token: str | None = TOKEN) -> dict[str, str]:

@@ -10,24 +10,11 @@ import math
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("trl")
-
 from datasets import load_dataset
 
-from codetune.pipeline import BuildOptions, build
 from codetune.sentinels import fim_format
 from dataset_scripts.example import ECOSYSTEM
 from tests.tiny_models import tiny_llama, train_tokenizer
-
-
-@pytest.fixture(scope="module")
-def example_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("trl")
-    options = BuildOptions(
-        out_dir=root / "out", work_dir=root / "work", cache_dir=root / "cache", progress=False
-    )
-    return build(ECOSYSTEM, options).out_dir
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +54,8 @@ def _assert_trained(result) -> None:
 
 
 @pytest.mark.parametrize("config", ["clm", "fim"])
-def test_sft_trains_on_text_configs(example_build: Path, tokenizer, tmp_path: Path, config: str):
-    dataset = load_dataset(str(example_build), config, split="train", cache_dir=str(tmp_path / "hf"))
+def test_sft_trains_on_text_configs(example_out: Path, tokenizer, tmp_path: Path, config: str):
+    dataset = load_dataset(str(example_out), config, split="train", cache_dir=str(tmp_path / "hf"))
     trainer, result = _train_sft(dataset, tokenizer, tmp_path / config)
     _assert_trained(result)
     if config == "fim":  # the sentinels reach the model as single tokens, not as pieces
@@ -78,8 +65,8 @@ def test_sft_trains_on_text_configs(example_build: Path, tokenizer, tmp_path: Pa
         assert ids.count(prefix_id) == rows_with_fim > 0
 
 
-def test_sft_trains_on_instruct_as_prompt_completion(example_build: Path, tokenizer, tmp_path: Path):
-    dataset = load_dataset(str(example_build), "instruct", split="train", cache_dir=str(tmp_path / "hf"))
+def test_sft_trains_on_instruct_as_prompt_completion(example_out: Path, tokenizer, tmp_path: Path):
+    dataset = load_dataset(str(example_out), "instruct", split="train", cache_dir=str(tmp_path / "hf"))
     trainer, result = _train_sft(dataset, tokenizer, tmp_path / "pc")
     _assert_trained(result)
     # prompt/completion rows train on the completion only: the prompt's tokens are masked out
@@ -87,18 +74,18 @@ def test_sft_trains_on_instruct_as_prompt_completion(example_build: Path, tokeni
     assert -100 in labels and any(label != -100 for label in labels)
 
 
-def test_sft_trains_on_instruct_as_messages(example_build: Path, tokenizer, tmp_path: Path):
-    dataset = load_dataset(str(example_build), "instruct", split="train", cache_dir=str(tmp_path / "hf"))
+def test_sft_trains_on_instruct_as_messages(example_out: Path, tokenizer, tmp_path: Path):
+    dataset = load_dataset(str(example_out), "instruct", split="train", cache_dir=str(tmp_path / "hf"))
     # TRL prefers prompt/completion when both are present; keeping `messages` alone selects that format
     trainer, result = _train_sft(dataset.select_columns(["messages"]), tokenizer, tmp_path / "messages")
     _assert_trained(result)
     assert -100 not in trainer.train_dataset[0]["labels"]  # language modelling on the whole conversation
 
 
-def test_dpo_trains_on_dpo(example_build: Path, tokenizer, tmp_path: Path):
+def test_dpo_trains_on_dpo(example_out: Path, tokenizer, tmp_path: Path):
     from trl import DPOConfig, DPOTrainer
 
-    dataset = load_dataset(str(example_build), "dpo", split="train", cache_dir=str(tmp_path / "hf"))
+    dataset = load_dataset(str(example_out), "dpo", split="train", cache_dir=str(tmp_path / "hf"))
     args = DPOConfig(**_common_args(tmp_path / "dpo"), max_length=256)
     trainer = DPOTrainer(
         model=tiny_llama(tokenizer),

@@ -1,4 +1,4 @@
-"""Fixtures for the recipe tests: the bundled example built once, a tiny random Llama saved once."""
+"""Fixtures for the recipe tests: a tiny random Llama saved once (`example_out` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codetune.pipeline import BuildOptions, build
-from dataset_scripts.example import ECOSYSTEM
 from tests.tiny_models import save_tiny_model
-
-
-@pytest.fixture(scope="session")
-def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`codetune build` of the bundled example: clm, fim, instruct and dpo among its configs."""
-    root = tmp_path_factory.mktemp("example-build")
-    options = BuildOptions(
-        out_dir=root / "out", work_dir=root / "work", cache_dir=root / "cache", progress=False
-    )
-    return build(ECOSYSTEM, options).out_dir
 
 
 @pytest.fixture(scope="session")
