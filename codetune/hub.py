@@ -16,14 +16,8 @@ from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError
 from codetune.hygiene.licenses import LICENSE_SKIP_PREFIX, hub_license
 from codetune.hygiene.redact import PLACEHOLDERS
+from codetune.sources.gitcmd import redact_url
 from codetune.summary import BuildSummary
-
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
-
-
-def public_location(location: str) -> str:
-    """A source location fit for a public card: credentials in a URL are cut out."""
-    return _USERINFO.sub("", location)
 
 
 def feature_type(feature: object) -> str:
@@ -54,7 +48,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    environment.filters["public_location"] = public_location
+    environment.filters["public_location"] = redact_url  # credentials in a URL never reach a card
     return environment
 
 
