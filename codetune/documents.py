@@ -78,10 +78,11 @@ class RecordMeta:
         kind = document.metadata.get("kind")
         if kind != cls.KIND.value:
             raise ValueError(f"document {document.id} is a {kind!r} record, not {cls.KIND.value!r}")
-        names = _field_names(cls)
-        values = cls._coerce({key: value for key, value in document.metadata.items() if key in names})
+        metadata = document.metadata
+        values = cls._coerce({name: metadata[name] for name in _field_names(cls) if name in metadata})
         if "attributes" in values:  # JSON and Parquet give lists back
-            values["attributes"] = tuple((str(name), str(value)) for name, value in values["attributes"])
+            pairs = values["attributes"] or ()
+            values["attributes"] = tuple((str(name), str(value)) for name, value in pairs)
         return cls(**values)
 
     @classmethod
@@ -93,8 +94,11 @@ class RecordMeta:
         return dataclasses.replace(self, **changes)
 
 
+_RECORD_KINDS = {kind.value: kind for kind in RecordKind}
+
+
 def record_kind(document: Document) -> RecordKind:
-    return RecordKind(document.metadata["kind"])
+    return _RECORD_KINDS[document.metadata["kind"]]  # a dict lookup: Enum lookup by value is ~10x slower
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
 from codetune.attributes import ecosystem_subset
-from codetune.documents import RecordKind
 from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError, OutputFolderError
 from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
@@ -39,6 +38,7 @@ from codetune.hub import write_dataset_card
 from codetune.hygiene.redact import SecretRedactor
 from codetune.hygiene.stages import HygieneStages, hygiene_counts
 from codetune.parse.extract import SegmentExtractor
+from codetune.parse.isolation import close_shared_segmenters
 from codetune.plan import BuildPlan, make_plan
 from codetune.sources.reader import RepositoryReader
 from codetune.subsets import SUBSET_SPECS
@@ -230,6 +230,11 @@ def run_stage(
 
 
 def collect_pipeline(plan: BuildPlan, work_dir: Path) -> list[PipelineStep]:
+    """Read, gate, filter and redact each task's files, and write them for the next stage."""
+    return [*collect_steps(plan), WorkDocumentWriter(str(work_dir / "collect"))]
+
+
+def collect_steps(plan: BuildPlan) -> list[PipelineStep]:
     filters = plan.ecosystem.filters
     steps: list[PipelineStep] = [RepositoryReader(plan)]
     if filters.skip_generated:
@@ -237,32 +242,15 @@ def collect_pipeline(plan: BuildPlan, work_dir: Path) -> list[PipelineStep]:
     steps.append(CodeQualityFilter(filters))
     if plan.ecosystem.redaction.enabled:  # before any subset sees a text: secrets never reach the work files
         steps.append(SecretRedactor(plan.ecosystem.redaction))
-    steps.append(WorkDocumentWriter(str(work_dir / "collect")))
     return steps
 
 
-def extract_pipeline(
-    plan: BuildPlan, work_dir: Path, options: BuildOptions, hygiene: HygieneStages
-) -> list[PipelineStep]:
-    """Parse once: files (minus duplicates) → segments and sections, all written for the later stages."""
+def row_writers(plan: BuildPlan, work_dir: Path) -> list[PipelineStep]:
+    """Every subset's rows, to work/rows/<config>/<split>/<rank>.parquet."""
     return [
-        WorkDocumentReader(str(work_dir / "collect")),
-        *hygiene.extract_filters(),
-        SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target),
-        WorkDocumentWriter(hygiene.extracted),
-        *hygiene.after_extract(),
-    ]
-
-
-def rows_pipeline(plan: BuildPlan, work_dir: Path, hygiene: HygieneStages) -> list[PipelineStep]:
-    """Every subset's rows from the extracted documents, once duplicates and contaminated rows are gone."""
-    steps: list[PipelineStep] = [WorkDocumentReader(hygiene.extracted), *hygiene.row_filters()]
-    steps += [
         SubsetWriter(ecosystem_subset(plan.ecosystem, name), str(work_dir / "rows" / name), plan.ecosystem)
         for name in plan.ecosystem.subsets
     ]
-    steps.append(WorkDocumentWriter(str(work_dir / "doc_sections"), kinds=(RecordKind.DOC_SECTION,)))
-    return steps
 
 
 def subset_split_pairs(subsets: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -280,20 +268,49 @@ class Stage:
 def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildOptions) -> list[Stage]:
     """The stages in order; any datatrove executor can run them (see docs/executors.md for Slurm).
 
-    collect → (file dedup) → extract → (segment dedup, decontamination) → rows → assemble; the hygiene
-    stages are left out when their settings are off (see `codetune.hygiene.stages`).
+    collect → (file dedup) → extract → (segment dedup, decontamination) → rows → assemble. A stage boundary
+    exists only where a global step (dedup, decontamination) must see every task's output first; without
+    one, the parts run as one stage (e.g. `collect+extract+rows`), so documents are not written to the work
+    folder and read back for nothing. The hygiene stages are left out when their settings are off (see
+    `codetune.hygiene.stages`).
     """
-    pairs = subset_split_pairs(plan.ecosystem.subsets)
     hygiene = HygieneStages(plan, work_dir)
     tasks = len(plan.tasks)
-    return [
-        Stage("collect", collect_pipeline(plan, work_dir) + hygiene.after_collect(), tasks),
-        *(Stage(*stage) for stage in hygiene.after_collect_stages()),
-        Stage("extract", extract_pipeline(plan, work_dir, options, hygiene), tasks),
-        *(Stage(*stage) for stage in hygiene.after_extract_stages()),
-        Stage("rows", rows_pipeline(plan, work_dir, hygiene), tasks),
-        Stage("assemble", [SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)], len(pairs)),
-    ]
+    stages: list[Stage] = []
+    names, steps = ["collect"], collect_steps(plan)
+    if file_stages := hygiene.after_collect_stages():  # file dedup needs every file's signature first
+        stages.append(
+            Stage("collect", [*steps, *hygiene_writer(work_dir / "collect", hygiene.after_collect())], tasks)
+        )
+        stages += [Stage(*stage) for stage in file_stages]
+        names, steps = [], [WorkDocumentReader(str(work_dir / "collect")), *hygiene.extract_filters()]
+    names.append("extract")
+    steps.append(SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target))
+    if segment_stages := hygiene.after_extract_stages():  # segment dedup and decontamination: same
+        stages.append(
+            Stage(
+                "+".join(names), [*steps, *hygiene_writer(hygiene.extracted, hygiene.after_extract())], tasks
+            )
+        )
+        stages += [Stage(*stage) for stage in segment_stages]
+        names, steps = [], [WorkDocumentReader(hygiene.extracted), *hygiene.row_filters()]
+    names.append("rows")
+    stages.append(Stage("+".join(names), [*steps, *row_writers(plan, work_dir)], tasks))
+    pairs = subset_split_pairs(plan.ecosystem.subsets)
+    stages.append(
+        Stage("assemble", [SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)], len(pairs))
+    )
+    return stages
+
+
+def hygiene_writer(folder: Path | str, signature_steps: list[PipelineStep]) -> list[PipelineStep]:
+    """Ends a stage before a barrier: its documents for the next stage, then the hygiene signatures."""
+    return [WorkDocumentWriter(str(folder)), *signature_steps]
+
+
+def stage_containing(stages: list[Stage], part: str) -> str:
+    """The name of the stage that runs `part` ("collect", "extract" or "rows"), fused or not."""
+    return next(stage.name for stage in stages if part in stage.name.split("+"))
 
 
 def default_work_dir(out_dir: Path) -> Path:
@@ -347,13 +364,14 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
             # Assembling is cheap and writes into OUT, which may be new or emptied: always redo it there.
             shutil.rmtree(work_dir / "logs" / "assemble" / "completions", ignore_errors=True)
             write_build_info(out_dir, plan, complete=False)
-        for stage in build_stages(plan, work_dir, out_dir, options):
-            run_stage(stage.name, stage.pipeline, stage.tasks, work_dir, options, stderr_fd)
+        stages = build_stages(plan, work_dir, out_dir, options)
+        try:
+            for stage in stages:
+                run_stage(stage.name, stage.pipeline, stage.tasks, work_dir, options, stderr_fd)
+        finally:
+            close_shared_segmenters()  # tasks run in this process (--num-proc 1) shared a parse worker
 
-    logs = work_dir / "logs"
-    summary = summarize(
-        plan, out_dir, logs / "collect", logs / "extract", options, time.perf_counter() - started
-    )
+    summary = summarize(plan, out_dir, work_dir / "logs", stages, options, time.perf_counter() - started)
     (out_dir / ".codetune").mkdir(parents=True, exist_ok=True)
     (out_dir / ".codetune" / "summary.json").write_text(summary.to_json())
     write_dataset_card(out_dir, ecosystem, summary)
@@ -364,15 +382,20 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
 def summarize(
     plan: BuildPlan,
     out_dir: Path,
-    collect_logs: Path,
-    extract_logs: Path,
+    logs: Path,
+    stages: list[Stage],
     options: BuildOptions,
     wall_time: float,
 ) -> BuildSummary:
-    collect = read_stage_stats(collect_logs)
-    # the subset writers run in the rows stage; their labels and extract's do not overlap
-    extract = read_stage_stats(extract_logs) + read_stage_stats(extract_logs.parent / "rows")
-    hygiene = hygiene_counts(plan, extract_logs.parent)
+    collect_stage, extract_stage, rows_stage = (
+        stage_containing(stages, part) for part in ("collect", "extract", "rows")
+    )
+    collect = read_stage_stats(logs / collect_stage)
+    # the subset writers run in the rows part; their labels and extract's do not overlap
+    extract = read_stage_stats(logs / extract_stage)
+    if rows_stage != extract_stage:
+        extract += read_stage_stats(logs / rows_stage)
+    hygiene = hygiene_counts(plan, logs)
     rows, sizes = count_rows(out_dir, plan.ecosystem.subsets)
     return BuildSummary(
         ecosystem=plan.ecosystem.name,

@@ -13,20 +13,18 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datatrove.data import Document, DocumentsPipeline
+from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.writers.parquet import ParquetWriter
 
 from codetune.ecosystem import Ecosystem
 from codetune.subsets.base import SubsetContext, SubsetSpec
+from codetune.workfiles import TaskParquetWriter
 
 # Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream such shards well.
 DEFAULT_MAX_SHARD_BYTES = 500 * 2**20
-# Rows per record batch (and output row group) while assembling: memory stays flat as the corpus grows.
-ASSEMBLE_BATCH_ROWS = 256
 
 
-class SubsetWriter(ParquetWriter):
+class SubsetWriter(TaskParquetWriter):
     """Writes one subset's rows, by split, to `<folder>/<split>/<rank>.parquet`; passes every document on.
 
     Each document the subset takes becomes zero or more rows (`SubsetSpec.rows`); task 0 also writes the
@@ -36,35 +34,29 @@ class SubsetWriter(ParquetWriter):
     name = "📒 Subset rows"
 
     def __init__(self, subset: SubsetSpec, folder: str, ecosystem: Ecosystem):
-        super().__init__(
-            folder,
-            output_filename="${split}/${rank}.parquet",
-            schema=subset.features.arrow_schema,
-            use_content_defined_chunking=False,
-            max_file_size=-1,  # one file per task and split: the assemble stage shards
-            batch_size=256,  # rows held before a row group is written: bounded memory per task
-        )
+        super().__init__(folder, schema=subset.features.arrow_schema)
         self.subset = subset
         self.ecosystem = ecosystem
 
-    def _default_adapter(self, document: Document) -> dict:
-        return document.metadata["row"]
-
-    def _write_row(self, split: str, row: dict, rank: int) -> None:
-        self.write(Document(text="", id=row["id"], metadata={"split": split, "row": row}), rank)
+    def _write_row(self, split: str, row: dict, rank: int, text_bytes: int) -> None:
+        """One row to `<split>/<rank>.parquet`; batches are bounded by text bytes."""
+        self.write_row(f"{split}/{rank:05d}.parquet", row, text_bytes)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         with self, SubsetContext(self.ecosystem, count=self.stat_update) as context:
             for document in data:
-                if self.subset.takes(document):
-                    with self.track_time():
-                        for row in self.subset.rows(document, context):
-                            self._write_row(document.metadata["split"], row, rank)
+                if self.subset.takes(document):  # no per-document track_time: it cost as much as the rows
+                    for row in self.subset.rows(document, context):
+                        self._write_row(document.metadata["split"], row, rank, len(document.text))
                 yield document
             if rank == 0:
                 with self.track_time():
                     for split, row in self.subset.extra_rows(context):
-                        self._write_row(split, row, rank)
+                        self._write_row(split, row, rank, _text_bytes(row))
+
+
+def _text_bytes(row: dict) -> int:
+    return sum(len(value) for value in row.values() if isinstance(value, str))
 
 
 def shard_name(split: str, index: int, count: int) -> str:
@@ -119,18 +111,23 @@ class SubsetAssembler(PipelineStep):
     def _write_shards(
         self, inputs: list[Path], schema: pa.Schema, target: Path, names: list[str], rows_per_shard: int
     ) -> None:
-        """Stream record batches into shards of `rows_per_shard` rows; each shard appears atomically."""
-        batches = (
-            batch
+        """Copy the task files' row groups into shards of `rows_per_shard` rows, each appearing atomically.
+
+        A row group is what a SubsetWriter buffered (bounded by text bytes), so memory stays flat and the
+        shards get row groups of a few megabytes rather than one per small batch.
+        """
+        tables = (
+            parquet.read_row_group(index)
             for path in inputs
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=ASSEMBLE_BATCH_ROWS)
+            for parquet in (pq.ParquetFile(path),)
+            for index in range(parquet.num_row_groups)
         )
         index, written = 0, 0
         partial = target / f".{names[0]}.partial"
         out = pq.ParquetWriter(partial, schema, compression="snappy", use_content_defined_chunking=True)
         try:
-            for batch in batches:
-                while batch.num_rows:
+            for table in tables:
+                while table.num_rows:
                     if written == rows_per_shard and index < len(names) - 1:
                         out.close()
                         os.replace(partial, target / names[index])
@@ -140,13 +137,13 @@ class SubsetAssembler(PipelineStep):
                             partial, schema, compression="snappy", use_content_defined_chunking=True
                         )
                     take = (
-                        batch.num_rows
+                        table.num_rows
                         if index == len(names) - 1
-                        else min(batch.num_rows, rows_per_shard - written)
+                        else min(table.num_rows, rows_per_shard - written)
                     )
-                    out.write_batch(batch.slice(0, take))
+                    out.write_table(table.slice(0, take))
                     written += take
-                    batch = batch.slice(take)
+                    table = table.slice(take)
         finally:
             out.close()
         os.replace(partial, target / names[index])

@@ -106,6 +106,14 @@ class FileTextFilter(BaseFilter):
 
 
 _NON_ALPHANUMERIC = re.compile(r"[\W_]+")  # what str.isalnum rejects, removed at C speed
+_ASCII_NON_ALPHANUMERIC = bytes(byte for byte in range(128) if not chr(byte).isalnum())
+
+
+def alphanumeric_count(text: str) -> int:
+    """How many characters of `text` are letters or digits (str.isalnum); ASCII text takes a fast path."""
+    if text.isascii():  # bytes.translate deletes at memcpy speed, a regex sub is ~10x slower
+        return len(text.encode("ascii").translate(None, _ASCII_NON_ALPHANUMERIC))
+    return len(_NON_ALPHANUMERIC.sub("", text))
 
 
 class CodeQualityFilter(FileTextFilter):
@@ -124,7 +132,7 @@ class CodeQualityFilter(FileTextFilter):
             return DropReason.MAX_LINE_LENGTH
         if len(text) / len(lines) > self.settings.max_mean_line_length:
             return DropReason.MEAN_LINE_LENGTH
-        if text and len(_NON_ALPHANUMERIC.sub("", text)) / len(text) < self.settings.min_alphanum_fraction:
+        if text and alphanumeric_count(text) / len(text) < self.settings.min_alphanum_fraction:
             return DropReason.ALPHANUM_FRACTION
         return None
 

@@ -89,6 +89,8 @@ def body_comments(definition: Node, source: bytes, style: CommentDocs) -> tuple[
 
 def comment_text(docs: tuple[Node, ...], source: bytes, style: CommentDocs) -> str:
     """The doc comments' text without comment markers, dedented, with blank edge lines removed."""
+    if not docs:  # most definitions have none
+        return ""
     marker = re.compile(style.line_marker)
     drop = re.compile(style.drop_lines) if style.drop_lines else None
     lines: list[str] = []

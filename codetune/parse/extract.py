@@ -21,7 +21,7 @@ from codetune.documents import (
     make_document,
     record_kind,
 )
-from codetune.parse.isolation import IsolatedSegmenter, ParseFailure
+from codetune.parse.isolation import DEFAULT_TARGET, IsolatedSegmenter, ParseFailure, shared_segmenter
 from codetune.parse.languages import LANGUAGES
 from codetune.parse.markdown import split_markdown
 
@@ -38,21 +38,18 @@ class SegmentExtractor(PipelineStep):
         self.segmenter_target = segmenter_target  # "module:function" override, for fault-injection tests
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        options = {"timeout_s": self.parse_timeout_s}
-        if self.segmenter_target:
-            options["target"] = self.segmenter_target
-        with IsolatedSegmenter(**options) as segmenter:
-            for document in data:
-                yield document
-                if record_kind(document) is not RecordKind.FILE:
-                    continue
-                meta = FileMeta.from_document(document)
-                self.stat_update("files_kept")
-                self.stat_update("kept_bytes", value=meta.size)
-                if meta.language == "markdown":
-                    yield from self.doc_sections(document, meta)
-                elif LANGUAGES[meta.language].grammar is not None:
-                    yield from self.segments(segmenter, document, meta)
+        segmenter = shared_segmenter(self.parse_timeout_s, self.segmenter_target or DEFAULT_TARGET)
+        for document in data:
+            yield document
+            if record_kind(document) is not RecordKind.FILE:
+                continue
+            meta = FileMeta.from_document(document)
+            self.stat_update("files_kept")
+            self.stat_update("kept_bytes", value=meta.size)
+            if meta.language == "markdown":
+                yield from self.doc_sections(document, meta)
+            elif LANGUAGES[meta.language].grammar is not None:
+                yield from self.segments(segmenter, document, meta)
 
     def segments(
         self, segmenter: IsolatedSegmenter, document: Document, meta: FileMeta
@@ -65,12 +62,14 @@ class SegmentExtractor(PipelineStep):
         self.stat_update("files_parsed")
         if result.has_error:
             self.stat_update("files_with_parse_errors")
+        if result.segments:
+            self.stat_update(f"segments_{meta.language}", value=len(result.segments))
+        provenance = meta.provenance()
         for segment in result.segments:
-            self.stat_update(f"segments_{meta.language}")
             yield make_document(
                 segment.code,
                 SegmentMeta(
-                    **meta.provenance(),
+                    **provenance,
                     path=meta.path,
                     language=meta.language,
                     segment_kind=segment.kind,
@@ -84,13 +83,15 @@ class SegmentExtractor(PipelineStep):
             )
 
     def doc_sections(self, document: Document, meta: FileMeta) -> Iterator[Document]:
-        for section in split_markdown(document.text):
-            self.stat_update("doc_sections")
-            self.stat_update("doc_code_examples", value=len(section.code_blocks))
+        sections = split_markdown(document.text)
+        self.stat_update("doc_sections", value=len(sections))
+        self.stat_update("doc_code_examples", value=sum(len(section.code_blocks) for section in sections))
+        provenance = meta.provenance()
+        for section in sections:
             yield make_document(
                 section.text,
                 DocSectionMeta(
-                    **meta.provenance(),
+                    **provenance,
                     path=meta.path,
                     title=section.title,
                     level=section.level,

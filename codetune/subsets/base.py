@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import datasets
 import xxhash
 from datatrove.data import Document
 
-from codetune.documents import RecordKind
+from codetune.documents import RecordKind, record_kind
 
 if TYPE_CHECKING:
     from codetune.ecosystem import Ecosystem
@@ -46,26 +46,21 @@ class SubsetContext:
 
     ecosystem: Ecosystem
     count: Callable[..., None] = lambda label, value=1: None  # the writer's `stat_update`
-    _parsers: dict[str, IsolatedSegmenter] = field(default_factory=dict)
 
     def isolated(self, target: str) -> IsolatedSegmenter:
-        """A long-lived child process running `target(language, source)`: a hang or crash costs one file."""
-        if target not in self._parsers:
-            from codetune.parse.isolation import IsolatedSegmenter
+        """A long-lived child process running `target(language, source)`: a hang or crash costs one file.
 
-            self._parsers[target] = IsolatedSegmenter(timeout_s=self.ecosystem.parse_timeout_s, target=target)
-        return self._parsers[target]
+        The process's shared worker for `target` (`codetune.parse.isolation.shared_segmenter`).
+        """
+        from codetune.parse.isolation import shared_segmenter
 
-    def close(self) -> None:
-        for parser in self._parsers.values():
-            parser.close()
-        self._parsers.clear()
+        return shared_segmenter(self.ecosystem.parse_timeout_s, target)
 
     def __enter__(self) -> SubsetContext:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        pass
 
 
 def _no_rows(context: SubsetContext) -> Iterator[tuple[str, dict]]:
@@ -89,7 +84,7 @@ class SubsetSpec:
     input_digest: Callable[[Ecosystem], str] = _no_inputs
 
     def takes(self, document: Document) -> bool:
-        return RecordKind(document.metadata["kind"]) in self.record_kinds
+        return record_kind(document) in self.record_kinds
 
 
 def one_row(to_row: Callable[[Document], dict]) -> Callable[[Document, SubsetContext], Iterable[dict]]:

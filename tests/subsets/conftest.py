@@ -9,6 +9,7 @@ import pytest
 
 from codetune.documents import FileMeta, SegmentMeta, make_document
 from codetune.ecosystem import Ecosystem, Source
+from codetune.parse.isolation import close_shared_segmenters
 from codetune.subsets.base import SubsetContext
 
 
@@ -33,8 +34,7 @@ def context_for() -> Iterator:
         return contexts[-1]
 
     yield make
-    for context in contexts:
-        context.close()
+    close_shared_segmenters()
 
 
 def file_document(text: str, path: str = "src/game.py", language: str = "python", role: str = "code"):
