@@ -65,7 +65,7 @@ class RecordMeta:
     attributes: tuple[tuple[str, str], ...] = dataclasses.field(default=(), kw_only=True)
 
     def to_metadata(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name in _field_names(type(self))}
+        data = dict(self.__dict__)  # exactly the fields, in declaration order: a copy, not a getattr each
         data["kind"] = self.KIND.value
         return data
 

@@ -114,7 +114,7 @@ class SubsetAssembler(PipelineStep):
         """Copy the task files' row groups into shards of `rows_per_shard` rows, each appearing atomically.
 
         A row group is what a SubsetWriter buffered (bounded by text bytes), so memory stays flat and the
-        shards get row groups of a few megabytes rather than one per small batch.
+        shards get row groups of about a megabyte of text rather than one per small batch.
         """
         tables = (
             parquet.read_row_group(index)

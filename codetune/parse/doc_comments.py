@@ -6,6 +6,7 @@ the definition, and no blank line separates them, so a stray comment further up 
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import textwrap
@@ -30,9 +31,12 @@ class CommentDocs:
         if node.type not in self.comment_types:
             return False
         text = source[node.start_byte : node.end_byte]
-        return any(text.startswith(p.encode()) for p in self.doc_prefixes) and not any(
-            text.startswith(p.encode()) for p in self.not_prefixes
-        )
+        doc_prefixes, not_prefixes = self._byte_prefixes
+        return text.startswith(doc_prefixes) and not (not_prefixes and text.startswith(not_prefixes))
+
+    @functools.cached_property
+    def _byte_prefixes(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
+        return tuple(p.encode() for p in self.doc_prefixes), tuple(p.encode() for p in self.not_prefixes)
 
 
 @dataclass(frozen=True)

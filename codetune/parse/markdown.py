@@ -58,7 +58,7 @@ def split_markdown(text: str, timeout_micros: int = 5_000_000) -> list[MarkdownS
     lines = text.split("\n")
     headings = [_heading(node, source) for node in _headings(root)]
     body_start = next((last_row(c) + 1 for c in root.children if c.type in _METADATA), 0)
-    blocks = [_code_block(node, source) for node in _descendants(root, "fenced_code_block")]
+    blocks = [_code_block(node, source) for node in _block_descendants(root, "fenced_code_block")]
 
     sections: list[MarkdownSection] = []
     path: list[tuple[int, str]] = []
@@ -94,6 +94,24 @@ def _descendants(node: Node, node_type: str) -> list[Node]:
             found.append(current)
         stack.extend(reversed(current.children))
     return found
+
+
+# Block nodes that hold other blocks; a fenced code block is always a child of one of these, never part of a
+# paragraph, heading or table, so the search for blocks skips the (many) inline nodes.
+_BLOCK_CONTAINERS = frozenset({"document", "section", "list", "list_item", "block_quote"})
+
+
+def _block_descendants(root: Node, node_type: str) -> list[Node]:
+    """Block-level descendants of one type in document order, found without walking inline content."""
+    found, stack = [], [root]
+    while stack:
+        current = stack.pop()
+        for child in reversed(current.named_children):
+            if child.type == node_type:
+                found.append(child)
+            elif child.type in _BLOCK_CONTAINERS:
+                stack.append(child)
+    return sorted(found, key=lambda node: node.start_byte)
 
 
 def _headings(root: Node) -> list[Node]:

@@ -108,7 +108,8 @@ def _definitions(language: str, rules: SegmentRules, root: Node) -> list[_Defini
     stack = [root]
     while stack:
         node = stack.pop()
-        if node.type in roots:
+        node_type = node.type
+        if node_type in roots:
             for pattern, captures in cursor.matches(node):
                 names = captures.get("name", [])
                 for capture, nodes in captures.items():
@@ -118,7 +119,7 @@ def _definitions(language: str, rules: SegmentRules, root: Node) -> list[_Defini
                     if captured.id not in found or pattern < found[captured.id].pattern:
                         kind = capture.removeprefix("definition.")
                         found[captured.id] = _Definition(captured, kind, names[0] if names else None, pattern)
-        if node.type not in rules.local_scopes:
+        if node_type not in rules.local_scopes and node.named_child_count:
             stack.extend(node.named_children)
     return sorted(found.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
 
