@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import multiprocess
+import multiprocess.forkserver
 from datatrove.executor.base import PipelineExecutor
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
@@ -154,12 +155,27 @@ def make_executor(
             logging_dir=str(logging_dir),
             cpus_per_task=1,
         )
-    # Workers fork from datatrove's forkserver: import codetune there once, not in each worker of each stage
-    # (that costs seconds per stage when the build is started from a library call rather than the CLI).
-    multiprocess.set_forkserver_preload(["codetune.pipeline"])
+    multiprocess.set_forkserver_preload(FORKSERVER_PRELOAD)
     return LocalPipelineExecutor(
         pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
     )
+
+
+# Workers fork from datatrove's forkserver: codetune is imported there once, not in each worker of each stage.
+FORKSERVER_PRELOAD = ["codetune.pipeline"]
+
+
+def start_worker_template(options: BuildOptions, log_path: Path) -> None:
+    """Start the forkserver now: its second of imports then overlaps the plan instead of delaying task one.
+
+    Every local worker forks from it and inherits its stderr: `log_path` when logs are kept off the terminal.
+    It lives as long as this process; a later build reuses it.
+    """
+    if options.executor != "local" or options.num_proc < 2:
+        return
+    multiprocess.set_forkserver_preload(FORKSERVER_PRELOAD)
+    with console_to_file(log_path, options.quiet_logs):
+        multiprocess.forkserver.ensure_running()
 
 
 @contextlib.contextmanager
@@ -339,6 +355,8 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     """Run the whole build; a second call with the same inputs resumes or returns the finished output."""
     started = time.perf_counter()
     out_dir = Path(options.out_dir)
+    work_root = Path(options.work_dir or default_work_dir(out_dir))
+    start_worker_template(options, work_root / "workers.log")
     plan = make_plan(ecosystem, Path(options.cache_dir), skip_missing=options.skip_missing)
     if not plan.tasks:
         reasons = ", ".join(f"{s.name}: {s.skipped}" for s in plan.sources)
@@ -352,7 +370,7 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
             f"ecosystem '{ecosystem.name}': nothing to build, every source was skipped ({reasons}){hint}"
         )
     check_output_folder(out_dir, plan.fingerprint, options.overwrite)
-    work_dir = Path(options.work_dir or default_work_dir(out_dir)) / plan.fingerprint[:16]
+    work_dir = work_root / plan.fingerprint[:16]
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / "plan.json").write_text(json.dumps([t.__dict__ for t in plan.tasks], indent=1))
 

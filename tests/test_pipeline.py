@@ -8,10 +8,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from datasets import load_dataset
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
 
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import OutputFolderError, SourceError
-from codetune.pipeline import BuildOptions, build
+from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
+from codetune.hygiene.stages import HygieneStages
+from codetune.pipeline import BuildOptions, build, build_stages
+from codetune.plan import make_plan
 from tests.conftest import GitFixtures
 
 
@@ -145,6 +150,74 @@ def test_repository_larger_than_task_bytes_is_cut_into_tasks_without_changing_ro
     assert len(sliced.plan.tasks) > len(mixed_build.plan.tasks)
     for config in ("clm", "ast", "trees"):
         assert rows(sliced.out_dir, config) == rows(mixed_build.out_dir, config)
+
+
+class PassThrough(PipelineStep):
+    """A stage that does nothing: stands in for a dedup stage to force a barrier in a test."""
+
+    name = "pass-through"
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        yield from data or ()
+
+
+def test_stages_without_a_barrier_fuse_and_give_the_rows_of_split_stages(
+    tmp_path: Path, git_fixtures: GitFixtures, monkeypatch: pytest.MonkeyPatch
+):
+    plain = Ecosystem(
+        name="plain",
+        sources=(
+            Source(git_fixtures.game_url, revision="v1", name="org/game"),
+            Source(str(git_fixtures.game_bare), name="game-test", split="test"),
+        ),
+        dedup=DedupSettings(enabled=False),
+        decontamination=DecontaminationSettings(enabled=False),
+    )
+    fused = build(plain, options(tmp_path, "fused"))
+    assert sorted(path.name for path in (fused.work_dir / "logs").iterdir() if path.is_dir()) == [
+        "assemble",
+        "collect+extract+rows",
+    ]
+    assert not (fused.work_dir / "collect").exists()  # documents went from step to step in memory
+    assert not (fused.work_dir / "extracted").exists()
+
+    # The same build with a (do-nothing) global stage after collect and after extract: documents now go
+    # through the work files, and every row and count must come out the same.
+    barrier_a, barrier_b = [("barrier_a", [PassThrough()], 1)], [("barrier_b", [PassThrough()], 1)]
+    monkeypatch.setattr(HygieneStages, "after_collect_stages", lambda self: barrier_a)
+    monkeypatch.setattr(HygieneStages, "after_extract_stages", lambda self: barrier_b)
+    split_options = BuildOptions(
+        out_dir=tmp_path / "split",
+        work_dir=tmp_path / "work-split",
+        cache_dir=tmp_path / "cache",
+        progress=False,
+    )
+    split = build(plain, split_options)
+    stages = sorted(path.name for path in (split.work_dir / "logs").iterdir() if path.is_dir())
+    assert stages == ["assemble", "barrier_a", "barrier_b", "collect", "extract", "rows"]
+    assert list((split.work_dir / "extracted").glob("*.parquet"))
+    assert parquet_digests(split.out_dir) == parquet_digests(fused.out_dir)
+    assert parquet_digests(fused.out_dir)  # not vacuous
+    for field in ("files_seen", "files_kept", "dropped", "segments_per_language", "doc_sections", "rows"):
+        assert getattr(split.summary, field) == getattr(fused.summary, field), field
+
+
+def test_file_dedup_alone_keeps_extract_and_rows_in_one_stage(tmp_path: Path, git_fixtures: GitFixtures):
+    ecosystem = Ecosystem(
+        name="files-only",
+        sources=(Source(git_fixtures.game_url, revision="v1", name="org/game"),),
+        dedup=DedupSettings(segments=False),
+        decontamination=DecontaminationSettings(enabled=False),
+    )
+    plan = make_plan(ecosystem, tmp_path / "cache")
+    stages = build_stages(plan, tmp_path / "work", tmp_path / "out", options(tmp_path))
+    assert [stage.name for stage in stages] == [
+        "collect",
+        "file_buckets",
+        "file_duplicates",
+        "extract+rows",
+        "assemble",
+    ]
 
 
 def test_missing_revision_names_source_and_revision(tmp_path: Path, git_fixtures: GitFixtures):

@@ -139,12 +139,27 @@ def _heading(node: Node, source: bytes) -> _Heading:
 
 def _text_without_continuations(node: Node, source: bytes) -> str:
     """A node's text minus the `> ` / indentation prefixes that block quotes and lists add to each line."""
+    if not _in_container(node):  # continuations exist only inside lists and quotes: skip the token walk
+        return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
     pieces, position = [], node.start_byte
     for continuation in _descendants(node, "block_continuation"):
         pieces.append(source[position : continuation.start_byte])
         position = max(position, continuation.end_byte)
     pieces.append(source[position : node.end_byte])
     return b"".join(pieces).decode("utf-8", "replace")
+
+
+_CONTINUED_CONTAINERS = frozenset({"list_item", "block_quote"})
+
+
+def _in_container(node: Node) -> bool:
+    """Whether `node` lies in a list item or block quote, whose lines carry continuation prefixes."""
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type in _CONTINUED_CONTAINERS:
+            return True
+        ancestor = ancestor.parent
+    return False
 
 
 def _code_block(node: Node, source: bytes) -> CodeBlock:

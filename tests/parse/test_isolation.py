@@ -7,7 +7,12 @@ import time
 import pytest
 
 from codetune.parse.errors import SegmenterOptionError, UnsupportedLanguageError, WorkerStartError
-from codetune.parse.isolation import IsolatedSegmenter, ParseFailure
+from codetune.parse.isolation import (
+    IsolatedSegmenter,
+    ParseFailure,
+    close_shared_segmenters,
+    shared_segmenter,
+)
 from codetune.parse.segment import segment_source
 
 FAULTY = "tests.parse.faulty_targets:faulty_segment_source"
@@ -87,6 +92,17 @@ def test_close_ends_the_worker_and_a_later_call_starts_a_new_one():
     segmenter.close()
     assert segmenter.segment("python", b"") != first
     segmenter.close()
+
+
+def test_shared_worker_serves_every_task_of_a_process_until_closed():
+    first_task = shared_segmenter(target=PID)
+    pid = first_task.segment("python", b"")
+    later_task = shared_segmenter(target=PID)
+    assert later_task is first_task and later_task.segment("python", b"") == pid  # no new interpreter
+    assert shared_segmenter(timeout_s=5.0, target=PID) is not first_task  # other settings, other worker
+    close_shared_segmenters()
+    assert shared_segmenter(target=PID).segment("python", b"") != pid
+    close_shared_segmenters()
 
 
 def test_per_call_overhead_is_small_enough_for_one_call_per_file():
