@@ -8,7 +8,6 @@ fits them all; the typed dataclasses in `documents.py` restore the types on the 
 from __future__ import annotations
 
 import json
-from typing import IO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -57,31 +56,30 @@ class TaskParquetWriter(ParquetWriter):
         self._buffered_bytes: dict[str, int] = {}
         self._written = 0
 
-    def _write(self, document: dict, file_handler: IO, filename: str) -> None:
-        if filename not in self._writers:
-            # No dictionary encoding: ids, paths and code are nearly all distinct, so pyarrow would build a
-            # dictionary per column chunk only to fall back to plain encoding (a third of the write time).
-            schema = self.schema if self.schema is not None else pa.RecordBatch.from_pylist([document]).schema
-            self._writers[filename] = pq.ParquetWriter(
-                file_handler,
-                schema,
-                compression=self.compression,
-                use_dictionary=False,
-                write_page_index=False,
-            )
-        self._batches[filename].append(document)
-        if len(self._batches[filename]) == self.batch_size:
-            self._write_batch(filename)
-
     def write_row(self, filename: str, row: dict, text_bytes: int) -> None:
         """Buffers `row` for `filename`; a row group is written once the buffer holds enough text."""
-        self._write(row, self._get_output_file_with_retry(filename), filename)
+        if filename not in self._writers:
+            self._open(filename, row)
+        batch = self._batches[filename]
+        batch.append(row)
         self._written += 1
         buffered = self._buffered_bytes.get(filename, 0) + text_bytes
-        if buffered >= BATCH_TEXT_BYTES:
+        if buffered >= BATCH_TEXT_BYTES or len(batch) >= self.batch_size:
             self._write_batch(filename)
         else:
             self._buffered_bytes[filename] = buffered
+
+    def _open(self, filename: str, first_row: dict) -> None:
+        # No dictionary encoding: ids, paths and code are nearly all distinct, so pyarrow would build a
+        # dictionary per column chunk only to fall back to plain encoding (a third of the write time).
+        schema = self.schema if self.schema is not None else pa.RecordBatch.from_pylist([first_row]).schema
+        self._writers[filename] = pq.ParquetWriter(
+            self._get_output_file_with_retry(filename),
+            schema,
+            compression=self.compression,
+            use_dictionary=False,
+            write_page_index=False,
+        )
 
     def _write_batch(self, filename: str) -> None:
         self._buffered_bytes[filename] = 0
