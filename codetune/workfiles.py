@@ -47,12 +47,10 @@ class TaskParquetWriter(ParquetWriter):
     def __init__(self, folder: DataFolderLike, **parquet_options):
         super().__init__(
             folder,
-            use_content_defined_chunking=False,
-            write_page_index=False,
             max_file_size=-1,  # one file per task (and split): the assemble stage shards
             batch_size=BATCH_MAX_ROWS,
             **parquet_options,
-        )
+        )  # the Parquet writer's own options are set where `_open` creates it
         self._buffered_bytes: dict[str, int] = {}
         self._written = 0
 

@@ -43,7 +43,8 @@ class SubsetWriter(TaskParquetWriter):
         self.write_row(f"{split}/{rank:05d}.parquet", row, text_bytes)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with self, SubsetContext(self.ecosystem, count=self.stat_update) as context:
+        context = SubsetContext(self.ecosystem, count=self.stat_update)
+        with self:
             for document in data:
                 if self.subset.takes(document):  # no per-document track_time: it cost as much as the rows
                     for row in self.subset.rows(document, context):

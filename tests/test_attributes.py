@@ -143,8 +143,7 @@ def test_every_subset_gains_one_string_column_per_attribute(tmp_path: Path):
     assert list(spec.features)[-1] == "flavour" and spec.features["flavour"].dtype == "string"
     meta = FileMeta("r", "c", "train", "MIT", path="a.py", language="python", role="code", size=1)
     document: Document = make_document("x = 1\n", meta.with_changes(attributes=(("flavour", "sour"),)))
-    with SubsetContext(ecosystem) as context:
-        (row,) = spec.rows(document, context)
+    (row,) = spec.rows(document, SubsetContext(ecosystem))
     assert row["flavour"] == "sour" and row["path"] == "a.py"
     plain = ecosystem_subset(Ecosystem(name="p", sources=(Source(str(tmp_path)),)), "clm")
     assert "flavour" not in plain.features

@@ -56,12 +56,6 @@ class SubsetContext:
 
         return shared_segmenter(self.ecosystem.parse_timeout_s, target)
 
-    def __enter__(self) -> SubsetContext:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        pass
-
 
 def _no_rows(context: SubsetContext) -> Iterator[tuple[str, dict]]:
     return iter(())

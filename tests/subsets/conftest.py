@@ -27,14 +27,11 @@ def ecosystem(**settings) -> Ecosystem:
 
 @pytest.fixture
 def context_for() -> Iterator:
-    contexts: list[CountingContext] = []
-
     def make(**settings) -> CountingContext:
-        contexts.append(CountingContext(ecosystem(**settings)))
-        return contexts[-1]
+        return CountingContext(ecosystem(**settings))
 
     yield make
-    close_shared_segmenters()
+    close_shared_segmenters()  # the parse workers the subsets started
 
 
 def file_document(text: str, path: str = "src/game.py", language: str = "python", role: str = "code"):
