@@ -24,6 +24,7 @@ from types import TracebackType
 from codetune.parse.errors import SegmenterOptionError, WorkerStartError
 from codetune.parse.frames import HEADER, write_frame
 from codetune.parse.segment import ParseResult
+from codetune.parse.worker import IDLE_EXIT_S, IDLE_EXIT_STATUS
 
 DEFAULT_TARGET = "codetune.parse.segment:segment_source"
 _GRACEFUL_EXIT_S = 5.0
@@ -50,28 +51,28 @@ class IsolatedSegmenter:
         timeout_s: float = 30.0,
         max_files_per_worker: int = 5000,
         target: str = DEFAULT_TARGET,
+        idle_exit_s: float = IDLE_EXIT_S,
     ):
         if timeout_s <= 0:
             raise SegmenterOptionError(f"timeout_s must be positive, got {timeout_s}")
         if max_files_per_worker < 1:
             raise SegmenterOptionError(f"max_files_per_worker must be at least 1, got {max_files_per_worker}")
+        if idle_exit_s <= 0:
+            raise SegmenterOptionError(f"idle_exit_s must be positive, got {idle_exit_s}")
         if ":" not in target:
             raise SegmenterOptionError(f"target must look like 'package.module:function', got {target!r}")
         self.timeout_s = timeout_s
         self.max_files_per_worker = max_files_per_worker
         self.target = target
+        self.idle_exit_s = idle_exit_s  # the child exits after this long without a file; the next restarts it
         self._process: subprocess.Popen[bytes] | None = None
         self._files_in_worker = 0
 
     def segment(self, language: str, source: bytes) -> ParseResult | ParseFailure:
         """The child's `target(language, source)`, or why it gave none. CodetuneErrors are re-raised here."""
-        process = self._worker()
-        try:
-            assert process.stdin is not None
-            write_frame(process.stdin, (language, source))
-            reply = self._read_reply(process, time.monotonic() + self.timeout_s)
-        except (_WorkerGone, BrokenPipeError):
-            return ParseFailure("parser_crash", f"worker exited with status {self._stop(kill=False)}")
+        reply = self._request(language, source)
+        if isinstance(reply, ParseFailure):
+            return reply
         if reply is None:
             self._stop(kill=True)
             return ParseFailure("parser_timeout", f"no reply within {self.timeout_s} s")
@@ -86,6 +87,26 @@ class IsolatedSegmenter:
         if status == "raise":
             raise value  # type: ignore[misc]
         return ParseFailure("parser_error", str(value))
+
+    def _request(self, language: str, source: bytes) -> tuple[str, object] | ParseFailure | None:
+        """Sends one file and waits for the reply (None: none in time). A worker that had just left because
+        it was idle is replaced and the file sent again, once; any other exit is the file's crash."""
+        try:
+            return self._send(language, source)
+        except (_WorkerGone, BrokenPipeError):
+            status = self._stop(kill=False)
+        if status == IDLE_EXIT_STATUS:
+            try:
+                return self._send(language, source)
+            except (_WorkerGone, BrokenPipeError):
+                status = self._stop(kill=False)
+        return ParseFailure("parser_crash", f"worker exited with status {status}")
+
+    def _send(self, language: str, source: bytes) -> tuple[str, object] | None:
+        process = self._worker()
+        assert process.stdin is not None
+        write_frame(process.stdin, (language, source))
+        return self._read_reply(process, time.monotonic() + self.timeout_s)
 
     def close(self) -> None:
         """Lets the child finish and exit (it stops at end of input); kills it if it does not."""
@@ -112,7 +133,7 @@ class IsolatedSegmenter:
         # The child imports the target with the parent's sys.path, so any importable target works.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
         process = subprocess.Popen(
-            [sys.executable, "-m", "codetune.parse.worker", self.target],
+            [sys.executable, "-m", "codetune.parse.worker", self.target, str(self.idle_exit_s)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,

@@ -1,8 +1,8 @@
 """Child process of IsolatedSegmenter: `python -m codetune.parse.worker module:function`.
 
 Reads (language, source) frames from stdin, answers each with one reply frame on stdout, and exits when
-stdin closes. A crash or hang here costs one file, not the build. Once the target is imported it sends
-("ready", None); then one reply per request:
+stdin closes, or after a minute without a request. A crash or hang here costs one file, not the build.
+Once the target is imported it sends ("ready", None); then one reply per request:
 ("ok", result) | ("timeout", message) | ("raise", CodetuneError) | ("error", message).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import select
 import signal
 import sys
 from collections.abc import Callable
@@ -47,10 +48,27 @@ def _reply(target: Callable[[str, bytes], object], language: str, source: bytes)
         return ("error", f"{type(error).__name__}: {error}")
 
 
-def serve(target: Callable[[str, bytes], object], requests: BinaryIO, replies: BinaryIO) -> None:
-    """Announces itself, then answers requests until the parent closes the pipe."""
+# A worker left without work this long exits with IDLE_EXIT_STATUS, so a long-lived process that once
+# parsed (a Ray worker kept for reuse) does not keep a parse worker; the parent starts a new one when needed.
+IDLE_EXIT_S = 60.0
+IDLE_EXIT_STATUS = 75  # EX_TEMPFAIL: not a crash; the parent resends the file to a fresh worker
+
+
+def serve(
+    target: Callable[[str, bytes], object],
+    requests: BinaryIO,
+    replies: BinaryIO,
+    idle_exit_s: float = IDLE_EXIT_S,
+) -> int:
+    """Announces itself, then answers requests until the parent closes the pipe (0) or goes quiet for
+    `idle_exit_s` seconds (IDLE_EXIT_STATUS); returns the exit status."""
     write_frame(replies, ("ready", None))
-    while (request := read_frame(requests)) is not None:
+    while True:
+        # The parent sends one request and waits for its reply, so nothing is left in the read buffer here.
+        if not select.select([requests], [], [], idle_exit_s)[0]:
+            return IDLE_EXIT_STATUS
+        if (request := read_frame(requests)) is None:
+            return 0
         language, source = request
         reply = _reply(target, language, source)
         try:
@@ -60,13 +78,13 @@ def serve(target: Callable[[str, bytes], object], requests: BinaryIO, replies: B
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or ":" not in argv[1]:
-        print("usage: python -m codetune.parse.worker package.module:function", file=sys.stderr)
+    if len(argv) not in (2, 3) or ":" not in argv[1]:
+        print("usage: python -m codetune.parse.worker package.module:function [IDLE_EXIT_S]", file=sys.stderr)
         return 2
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; we exit on EOF
     requests, replies = _protocol_streams()
-    serve(load_target(argv[1]), requests, replies)
-    return 0
+    idle_exit_s = float(argv[2]) if len(argv) == 3 else IDLE_EXIT_S
+    return serve(load_target(argv[1]), requests, replies, idle_exit_s)
 
 
 if __name__ == "__main__":

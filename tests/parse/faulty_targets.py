@@ -8,6 +8,7 @@ import resource
 import time
 
 from codetune.parse.segment import ParseResult, segment_source
+from codetune.parse.worker import IDLE_EXIT_STATUS
 
 
 def faulty_segment_source(language: str, source: bytes) -> ParseResult:
@@ -22,6 +23,13 @@ def faulty_segment_source(language: str, source: bytes) -> ParseResult:
         raise KeyError("unexpected node")
     if source.startswith(b"#slow-parse"):
         return segment_source(language, source * 20_000, timeout_micros=1)
+    if source.startswith(b"#idle-exit-once "):  # as if the worker had left, idle, as this file arrived
+        marker = source.split(b"\n", 1)[0].split(b" ", 1)[1].decode()
+        if not os.path.exists(marker):
+            open(marker, "w").close()
+            os._exit(IDLE_EXIT_STATUS)
+    if source.startswith(b"#idle-exit-always"):
+        os._exit(IDLE_EXIT_STATUS)
     if source.startswith(b"#print"):
         print("stray output on stdout")
     return segment_source(language, source)

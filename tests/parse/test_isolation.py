@@ -105,6 +105,27 @@ def test_shared_worker_serves_every_task_of_a_process_until_closed():
     close_shared_segmenters()
 
 
+def test_idle_worker_exits_and_the_next_file_starts_a_fresh_one():
+    with IsolatedSegmenter(target=PID, idle_exit_s=0.2) as segmenter:
+        first = segmenter.segment("python", b"")
+        time.sleep(1.0)  # the worker leaves after 0.2 s without a file
+        assert segmenter.segment("python", b"") not in (first, None)
+
+
+def test_file_sent_as_the_worker_leaves_idle_is_sent_again_not_counted_as_a_crash(tmp_path):
+    source = f"#idle-exit-once {tmp_path / 'left'}\ndef f():\n    return 1\n".encode()
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        result = segmenter.segment("python", source)
+    assert not isinstance(result, ParseFailure) and [s.name for s in result.segments] == ["f"]
+
+
+def test_a_worker_that_keeps_leaving_is_a_crash_after_one_resend():
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        result = segmenter.segment("python", b"#idle-exit-always")
+    assert isinstance(result, ParseFailure) and result.reason == "parser_crash"
+    assert "status 75" in result.detail
+
+
 def test_per_call_overhead_is_small_enough_for_one_call_per_file():
     calls = 300
     with IsolatedSegmenter() as segmenter:
@@ -122,6 +143,7 @@ def test_per_call_overhead_is_small_enough_for_one_call_per_file():
     [
         ({"timeout_s": 0}, "timeout_s must be positive"),
         ({"max_files_per_worker": 0}, "max_files_per_worker must be at least 1"),
+        ({"idle_exit_s": 0}, "idle_exit_s must be positive"),
         ({"target": "segment_source"}, "package.module:function"),
     ],
 )
