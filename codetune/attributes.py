@@ -118,7 +118,7 @@ def check_attribute_names(attributes: tuple[RepositoryAttribute, ...], owner: st
         return
     from codetune.subsets import SUBSET_SPECS
 
-    taken = {column for spec in SUBSET_SPECS.values() for column in spec.features}
+    taken = {column for spec in SUBSET_SPECS.values() for column in spec.columns}
     seen: set[str] = set()
     for index, attribute in enumerate(attributes):
         if not isinstance(attribute, RepositoryAttribute):
@@ -241,13 +241,10 @@ def with_attribute_columns(spec: SubsetSpec, attributes: tuple[RepositoryAttribu
     """The subset's spec with a string column per attribute, after its own columns."""
     if not attributes:
         return spec
-    import datasets
-
     names = tuple(attribute.name for attribute in attributes)
-    features = datasets.Features({**spec.features, **{name: datasets.Value("string") for name in names}})
     return dataclasses.replace(
         spec,
-        features=features,
+        columns={**spec.columns, **dict.fromkeys(names, "string")},
         rows=_RowsWithAttributes(spec.rows, names),
         extra_rows=_ExtraRowsWithAttributes(spec.extra_rows, names),
     )

@@ -1,4 +1,8 @@
-"""The `codetune` command: argument parsing and printing only; the work happens in `pipeline.build`."""
+"""The `codetune` command: argument parsing and printing only; the work happens in `pipeline.build`.
+
+Every local build worker runs the `codetune` script again as `__mp_main__` (multiprocessing's forkserver does
+that), so this module imports only what parsing needs; commands import their machinery when they run.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 
 from codetune.ecosystem import SUBSETS, Ecosystem
 from codetune.errors import CodetuneError
-from codetune.pipeline import BuildOptions, build, default_cache_dir
 from codetune.registry import (
     DEFAULT_ECOSYSTEM,
     adhoc_ecosystem,
@@ -138,6 +141,8 @@ def resolve_ecosystem(targets: list[str], name: str | None, allow_any_license: b
 
 def run_build(args: argparse.Namespace) -> int:
     import dataclasses
+
+    from codetune.pipeline import BuildOptions, build, default_cache_dir
 
     ecosystem = resolve_ecosystem(args.targets, args.name, args.allow_any_license)
     if args.subsets:

@@ -155,25 +155,43 @@ def make_executor(
             logging_dir=str(logging_dir),
             cpus_per_task=1,
         )
-    multiprocess.set_forkserver_preload(FORKSERVER_PRELOAD)
     return LocalPipelineExecutor(
         pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
     )
 
 
-# Workers fork from datatrove's forkserver: codetune is imported there once, not in each worker of each stage.
-FORKSERVER_PRELOAD = ["codetune.pipeline"]
+def worker_modules(ecosystem: Ecosystem) -> list[str]:
+    """What datatrove's forkserver imports once for the local workers of this build, which fork from it.
+
+    The modules of the steps its stages run, and no more: not this module (the card and the summary need
+    `datasets`, which workers do not), and no hygiene module a setting turns off. These imports are the
+    wait before the first task can start.
+    """
+    modules = [
+        "datatrove.executor.local",
+        "pandas",  # pyarrow imports it on the first conversion of Python rows (any `pa.array`) if installed
+        "codetune.sources.reader",
+        "codetune.filters.files",
+        "codetune.parse.extract",
+        "codetune.workfiles",
+        "codetune.writers",
+    ]
+    if ecosystem.redaction.enabled:
+        modules.append("codetune.hygiene.redact")
+    if ecosystem.dedup.enabled or ecosystem.decontamination.enabled:
+        modules.append("codetune.hygiene.stages")
+    return modules
 
 
-def start_worker_template(options: BuildOptions, log_path: Path) -> None:
-    """Start the forkserver now: its second of imports then overlaps the plan instead of delaying task one.
+def start_worker_template(ecosystem: Ecosystem, options: BuildOptions, log_path: Path) -> None:
+    """Start the forkserver now: its imports then overlap the plan instead of delaying task one.
 
     Every local worker forks from it and inherits its stderr: `log_path` when logs are kept off the terminal.
-    It lives as long as this process; a later build reuses it.
+    It lives as long as this process; a later build reuses it (and its workers import what it lacks).
     """
     if options.executor != "local" or options.num_proc < 2:
         return
-    multiprocess.set_forkserver_preload(FORKSERVER_PRELOAD)
+    multiprocess.set_forkserver_preload(worker_modules(ecosystem))
     with console_to_file(log_path, options.quiet_logs):
         multiprocess.forkserver.ensure_running()
 
@@ -356,7 +374,7 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     out_dir = Path(options.out_dir)
     work_root = Path(options.work_dir or default_work_dir(out_dir))
-    start_worker_template(options, work_root / "workers.log")
+    start_worker_template(ecosystem, options, work_root / "workers.log")
     plan = make_plan(ecosystem, Path(options.cache_dir), skip_missing=options.skip_missing)
     if not plan.tasks:
         reasons = ", ".join(f"{s.name}: {s.skipped}" for s in plan.sources)

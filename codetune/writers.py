@@ -34,7 +34,7 @@ class SubsetWriter(TaskParquetWriter):
     name = "📒 Subset rows"
 
     def __init__(self, subset: SubsetSpec, folder: str, ecosystem: Ecosystem):
-        super().__init__(folder, schema=subset.features.arrow_schema)
+        super().__init__(folder, schema=subset.arrow_schema)  # built here, in the driver
         self.subset = subset
         self.ecosystem = ecosystem
 

@@ -95,3 +95,14 @@ def test_adhoc_build_of_an_unlicensed_folder_needs_allow_any_license(tmp_path: P
     assert [(row["path"], row["license"]) for row in clm] == [("scripts/player.gd", "unknown")]
     assert main(["build", "--allow-any-license", "--out", str(tmp_path / "x")]) == 2
     assert "ad-hoc sources only" in capsys.readouterr().err
+
+
+def test_the_command_module_imports_no_build_machinery():
+    """Local workers run the `codetune` script again as `__mp_main__`: were `codetune.cli` to import the
+    pipeline (and with it `datasets`), every worker of every stage would pay that import before its task."""
+    import subprocess
+    import sys
+
+    probe = "import sys, codetune.cli; print(sorted({'datasets', 'codetune.pipeline'} & set(sys.modules)))"
+    imported = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert imported.stdout.strip() == "[]"

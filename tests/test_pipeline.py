@@ -270,3 +270,63 @@ def test_a_file_that_crashes_or_hangs_the_parser_is_skipped_and_counted(tmp_path
         "src/b_hang.py",
         "src/c_fine.py",
     }
+
+
+def core_and_full_ecosystems() -> list[Ecosystem]:
+    """The example as it is (every hygiene stage, six configs, an attribute column) and with hygiene off."""
+    import dataclasses
+
+    from codetune.attributes import AttributeRule, RepositoryAttribute
+    from codetune.ecosystem import RedactionSettings
+    from dataset_scripts.example import ECOSYSTEM
+
+    flavour = RepositoryAttribute(name="flavour", marker="README.md", rules=(AttributeRule("(.)", r"\1"),))
+    full = dataclasses.replace(ECOSYSTEM, repository_attributes=(flavour,))
+    core = dataclasses.replace(
+        ECOSYSTEM,
+        subsets=("clm", "ast", "trees"),
+        redaction=RedactionSettings(enabled=False),
+        dedup=DedupSettings(enabled=False),
+        decontamination=DecontaminationSettings(enabled=False),
+    )
+    return [full, core]
+
+
+@pytest.mark.parametrize("ecosystem", core_and_full_ecosystems(), ids=["full", "core"])
+def test_workers_find_every_step_module_preloaded_and_never_import_datasets(tmp_path: Path, ecosystem):
+    """Local workers fork from a forkserver that imported `worker_modules(ecosystem)`. Unpickling any stage's
+    work there must import nothing more: each import would be paid again by every worker of every stage,
+    and `datasets` is a quarter of a second the first task would wait for."""
+    import json
+    import subprocess
+    import sys
+
+    import dill
+
+    from codetune.pipeline import make_executor, worker_modules
+
+    plan = make_plan(ecosystem, tmp_path / "cache")
+    build_options = options(tmp_path, num_proc=2)
+    stages = build_stages(plan, tmp_path / "work", tmp_path / "out", build_options)
+    for stage in stages:
+        executor = make_executor(stage.pipeline, stage.tasks, tmp_path / "logs" / stage.name, build_options)
+        (tmp_path / f"{stage.name}.pkl").write_bytes(dill.dumps(executor._launch_run_for_rank))
+    probe = f"""
+import json, sys
+import dill
+for module in {worker_modules(ecosystem)!r}:
+    __import__(module)
+preloaded = set(sys.modules)
+for name in {[stage.name for stage in stages]!r}:
+    dill.loads(open({str(tmp_path)!r} + "/" + name + ".pkl", "rb").read())
+print(json.dumps({{"preloaded": sorted(preloaded), "loaded": sorted(set(sys.modules) - preloaded)}}))
+"""
+    probed = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True)
+    modules = json.loads(probed.stdout)
+    assert [module for module in modules["loaded"] if module.startswith("codetune")] == []
+    assert "datasets" not in modules["preloaded"] + modules["loaded"]
+    hygiene = {"codetune.hygiene.redact", "codetune.hygiene.stages"} & set(modules["preloaded"])
+    if ecosystem.dedup.enabled:
+        assert "file_buckets" in {stage.name for stage in stages}  # every kind of stage was unpickled
+    else:
+        assert not hygiene  # a build without hygiene does not wait for its modules

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import datasets
 from datatrove.data import Document
 
 from codetune.documents import RecordKind, SegmentMeta
 from codetune.subsets.base import SubsetSpec, one_row
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "code": datasets.Value("string"),
-        "docstring": datasets.Value("string"),
-        "kind": datasets.Value("string"),
-        "name": datasets.Value("string"),
-        "parent": datasets.Value("string"),
-        "language": datasets.Value("string"),
-        "repo": datasets.Value("string"),
-        "path": datasets.Value("string"),
-        "start_line": datasets.Value("int32"),
-        "end_line": datasets.Value("int32"),
-        "has_error": datasets.Value("bool"),
-        "license": datasets.Value("string"),
-        "commit": datasets.Value("string"),
-    }
-)
+COLUMNS = {
+    "id": "string",
+    "code": "string",
+    "docstring": "string",
+    "kind": "string",
+    "name": "string",
+    "parent": "string",
+    "language": "string",
+    "repo": "string",
+    "path": "string",
+    "start_line": "int32",
+    "end_line": "int32",
+    "has_error": "bool",
+    "license": "string",
+    "commit": "string",
+}
 
 
 def ast_row(document: Document) -> dict:
@@ -51,7 +48,7 @@ def ast_row(document: Document) -> dict:
 AST = SubsetSpec(
     name="ast",
     record_kinds=(RecordKind.SEGMENT,),
-    features=FEATURES,
+    columns=COLUMNS,
     rows=one_row(ast_row),
     description="One row per function, method, class, struct, trait, contract or signal (tree-sitter).",
 )

@@ -10,17 +10,19 @@ run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import datasets
 import xxhash
 from datatrove.data import Document
 
 from codetune.documents import RecordKind, record_kind
 
 if TYPE_CHECKING:
+    import datasets
+    import pyarrow as pa
+
     from codetune.ecosystem import Ecosystem
     from codetune.parse.isolation import IsolatedSegmenter
 
@@ -65,17 +67,47 @@ def _no_inputs(ecosystem: Ecosystem) -> str:
     return ""
 
 
+# A column's type in `datasets`' own shorthand, without importing it: a dtype name ("string", "int32", ...),
+# [type] for a list, {field: type} for a struct.
+ColumnType = str | list["ColumnType"] | dict[str, "ColumnType"]
+
+
+def _feature(column: ColumnType) -> object:
+    import datasets
+
+    if isinstance(column, str):
+        return datasets.Value(column)
+    if isinstance(column, list):
+        return [_feature(column[0])]
+    return {name: _feature(field) for name, field in column.items()}
+
+
 @dataclass(frozen=True)
 class SubsetSpec:
-    """One `BuilderConfig` / Hub config: flat columns named for TRL and `datasets` users."""
+    """One `BuilderConfig` / Hub config: flat columns named for TRL and `datasets` users.
+
+    Columns are plain data and `features` is built on demand, so the build's workers, which only write
+    rows with the schema the driver hands them, start without importing `datasets`.
+    """
 
     name: str
     record_kinds: tuple[RecordKind, ...]
-    features: datasets.Features
+    columns: Mapping[str, ColumnType]
     rows: Callable[[Document, SubsetContext], Iterable[dict]]
     description: str
     extra_rows: Callable[[SubsetContext], Iterable[tuple[str, dict]]] = _no_rows  # (split, row)
     input_digest: Callable[[Ecosystem], str] = _no_inputs
+
+    @property
+    def features(self) -> datasets.Features:
+        import datasets
+
+        return datasets.Features({name: _feature(column) for name, column in self.columns.items()})
+
+    @property
+    def arrow_schema(self) -> pa.Schema:
+        """The Parquet schema with the `datasets` features in its metadata, as `Dataset.to_parquet` writes."""
+        return self.features.arrow_schema
 
     def takes(self, document: Document) -> bool:
         return record_kind(document) in self.record_kinds

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import datasets
 from datatrove.data import Document
 
 from codetune.documents import FileMeta, RecordKind
 from codetune.subsets.base import SubsetSpec, one_row
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "text": datasets.Value("string"),
-        "repo": datasets.Value("string"),
-        "path": datasets.Value("string"),
-        "language": datasets.Value("string"),
-        "role": datasets.Value("string"),
-        "license": datasets.Value("string"),
-        "commit": datasets.Value("string"),
-        "size": datasets.Value("int64"),
-    }
-)
+COLUMNS = {
+    "id": "string",
+    "text": "string",
+    "repo": "string",
+    "path": "string",
+    "language": "string",
+    "role": "string",
+    "license": "string",
+    "commit": "string",
+    "size": "int64",
+}
 
 
 def clm_row(document: Document) -> dict:
@@ -41,7 +38,7 @@ def clm_row(document: Document) -> dict:
 CLM = SubsetSpec(
     name="clm",
     record_kinds=(RecordKind.FILE,),
-    features=FEATURES,
+    columns=COLUMNS,
     rows=one_row(clm_row),
     description="One row per source or doc file that passed the filters: plain text for causal LM training.",
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import datasets
 from datatrove.data import Document
 
 from codetune.documents import record_kind
@@ -17,21 +16,19 @@ from codetune.subsets.base import SubsetContext, SubsetSpec
 from codetune.subsets.instruct import MESSAGES
 from codetune.subsets.negatives import NEGATIVE_MAKERS
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "prompt": MESSAGES,
-        "chosen": MESSAGES,
-        "rejected": MESSAGES,
-        "negative_kind": datasets.Value("string"),
-        "rule": datasets.Value("string"),
-        "repo": datasets.Value("string"),
-        "path": datasets.Value("string"),
-        "language": datasets.Value("string"),
-        "license": datasets.Value("string"),
-        "commit": datasets.Value("string"),
-    }
-)
+COLUMNS = {
+    "id": "string",
+    "prompt": MESSAGES,
+    "chosen": MESSAGES,
+    "rejected": MESSAGES,
+    "negative_kind": "string",
+    "rule": "string",
+    "repo": "string",
+    "path": "string",
+    "language": "string",
+    "license": "string",
+    "commit": "string",
+}
 
 
 def dpo_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
@@ -61,7 +58,7 @@ def dpo_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
 DPO = SubsetSpec(
     name="dpo",
     record_kinds=tuple(dict.fromkeys(maker.record_kind for maker in NEGATIVE_MAKERS.values())),
-    features=FEATURES,
+    columns=COLUMNS,
     rows=dpo_rows,
     description="Preference pairs: real code against the same code on the ecosystem's deprecated API, and "
     "real repository trees against corrupted ones; `negative_kind` and `rule` say how each was made.",

@@ -13,7 +13,6 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import datasets
 from datatrove.data import Document
 
 from codetune.documents import FileMeta, RecordKind
@@ -25,23 +24,21 @@ from codetune.subsets.base import SubsetContext, SubsetSpec, row_seed
 
 INFILL_TARGET = "codetune.parse.infill_nodes:infill_candidates"
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "text": datasets.Value("string"),
-        "prefix": datasets.Value("string"),
-        "middle": datasets.Value("string"),
-        "suffix": datasets.Value("string"),
-        "ordering": datasets.Value("string"),  # psm | spm | none
-        "span": datasets.Value("string"),  # ast | line | random | none
-        "format": datasets.Value("string"),
-        "repo": datasets.Value("string"),
-        "path": datasets.Value("string"),
-        "language": datasets.Value("string"),
-        "license": datasets.Value("string"),
-        "commit": datasets.Value("string"),
-    }
-)
+COLUMNS = {
+    "id": "string",
+    "text": "string",
+    "prefix": "string",
+    "middle": "string",
+    "suffix": "string",
+    "ordering": "string",  # psm | spm | none
+    "span": "string",  # ast | line | random | none
+    "format": "string",
+    "repo": "string",
+    "path": "string",
+    "language": "string",
+    "license": "string",
+    "commit": "string",
+}
 
 
 @dataclass(frozen=True)
@@ -184,7 +181,7 @@ def fim_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
 FIM = SubsetSpec(
     name="fim",
     record_kinds=(RecordKind.FILE,),
-    features=FEATURES,
+    columns=COLUMNS,
     rows=fim_rows,
     description="Fill-in-the-middle rows of code files (PSM/SPM, AST-aware, line and random spans) "
     "rendered with one model family's sentinels; `prefix`, `middle`, `suffix` kept raw.",

@@ -17,7 +17,6 @@ import functools
 from collections.abc import Iterator
 from pathlib import Path
 
-import datasets
 import jinja2
 from datatrove.data import Document
 
@@ -25,25 +24,23 @@ from codetune.documents import UNKNOWN_LICENSE, DocSectionMeta, RecordKind, Segm
 from codetune.subset_settings import InstructSettings
 from codetune.subsets.base import SubsetContext, SubsetSpec, file_digest
 
-MESSAGES = [{"role": datasets.Value("string"), "content": datasets.Value("string")}]
+MESSAGES = [{"role": "string", "content": "string"}]
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "instruction": datasets.Value("string"),
-        "input": datasets.Value("string"),
-        "output": datasets.Value("string"),
-        "messages": MESSAGES,
-        "prompt": MESSAGES,
-        "completion": MESSAGES,
-        "source": datasets.Value("string"),  # docstring | doc_example | import
-        "language": datasets.Value("string"),
-        "repo": datasets.Value("string"),
-        "path": datasets.Value("string"),
-        "license": datasets.Value("string"),
-        "commit": datasets.Value("string"),
-    }
-)
+COLUMNS = {
+    "id": "string",
+    "instruction": "string",
+    "input": "string",
+    "output": "string",
+    "messages": MESSAGES,
+    "prompt": MESSAGES,
+    "completion": MESSAGES,
+    "source": "string",  # docstring | doc_example | import
+    "language": "string",
+    "repo": "string",
+    "path": "string",
+    "license": "string",
+    "commit": "string",
+}
 
 # Bodies that do nothing: a function made of these lines (besides its signature) is trivial.
 _EMPTY_BODY_LINES = frozenset({"pass", "...", "{", "}", "};", "return", "return;", "return None", "end"})
@@ -206,7 +203,7 @@ def imports_digest(ecosystem) -> str:
 INSTRUCT = SubsetSpec(
     name="instruct",
     record_kinds=(RecordKind.SEGMENT, RecordKind.DOC_SECTION),
-    features=FEATURES,
+    columns=COLUMNS,
     rows=instruct_rows,
     description="Instruction → code pairs from docstrings, docs examples and imported instruction files, "
     "with `messages` and `prompt`/`completion` for TRL.",

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import datasets
 from datatrove.data import Document
 
 from codetune.documents import RecordKind, RepoTreeMeta
 from codetune.subsets.base import SubsetSpec, one_row
 
-FEATURES = datasets.Features(
-    {
-        "id": datasets.Value("string"),
-        "repo": datasets.Value("string"),
-        "commit": datasets.Value("string"),
-        "tree": datasets.Value("string"),
-        "readme": datasets.Value("string"),
-        "file_count": datasets.Value("int32"),
-        "directory_count": datasets.Value("int32"),
-        "license": datasets.Value("string"),
-    }
-)
+COLUMNS = {
+    "id": "string",
+    "repo": "string",
+    "commit": "string",
+    "tree": "string",
+    "readme": "string",
+    "file_count": "int32",
+    "directory_count": "int32",
+    "license": "string",
+}
 
 
 def trees_row(document: Document) -> dict:
@@ -39,7 +36,7 @@ def trees_row(document: Document) -> dict:
 TREES = SubsetSpec(
     name="trees",
     record_kinds=(RecordKind.REPO_TREE,),
-    features=FEATURES,
+    columns=COLUMNS,
     rows=one_row(trees_row),
     description="One row per repository: its directory tree (vendored dirs pruned) and its README.",
 )

@@ -94,7 +94,7 @@ def check_mixture_configs(mixture: DatasetMixture, stage: Stage, where: str) -> 
                 f"{where}: dataset {entry.id!r} names config {entry.config!r}; "
                 f"codetune builds {', '.join(SUBSET_SPECS)}"
             )
-        columns = list(SUBSET_SPECS[entry.config].features)
+        columns = list(SUBSET_SPECS[entry.config].columns)
         formats.add(pick_format(stage, columns, entry.columns, f"{where}: dataset {entry.label}"))
     if len(formats) > 1:
         raise TrainingConfigError(f"{where}: the mixture's datasets give different formats; set `columns`")
