@@ -79,11 +79,18 @@ class RecordMeta:
         if kind != cls.KIND.value:
             raise ValueError(f"document {document.id} is a {kind!r} record, not {cls.KIND.value!r}")
         metadata = document.metadata
-        values = cls._coerce({name: metadata[name] for name in _field_names(cls) if name in metadata})
+        names = _field_names(cls)
+        values = cls._coerce({name: metadata[name] for name in names if name in metadata})
         if "attributes" in values:  # JSON and Parquet give lists back
             pairs = values["attributes"] or ()
             values["attributes"] = tuple((str(name), str(value)) for name, value in pairs)
-        return cls(**values)
+        if len(values) < len(names):  # defaults to fill in, or a missing field to complain about
+            return cls(**values)
+        # Every field is there: fill the instance directly, a third of the frozen __init__'s cost (this runs
+        # once or more per row; the classes have no __post_init__ to skip).
+        meta = object.__new__(cls)
+        meta.__dict__.update(values)
+        return meta
 
     @classmethod
     def _coerce(cls, values: dict[str, Any]) -> dict[str, Any]:

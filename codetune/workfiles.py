@@ -69,13 +69,15 @@ class TaskParquetWriter(ParquetWriter):
 
     def _open(self, filename: str, first_row: dict) -> None:
         # No dictionary encoding: ids, paths and code are nearly all distinct, so pyarrow would build a
-        # dictionary per column chunk only to fall back to plain encoding (a third of the write time).
+        # dictionary per column chunk only to fall back to plain encoding (a third of the write time). No
+        # statistics either: nothing filters work files by value, they are read whole.
         schema = self.schema if self.schema is not None else pa.RecordBatch.from_pylist([first_row]).schema
         self._writers[filename] = pq.ParquetWriter(
             self._get_output_file_with_retry(filename),
             schema,
             compression=self.compression,
             use_dictionary=False,
+            write_statistics=False,
             write_page_index=False,
         )
 

@@ -35,6 +35,11 @@ class CommentDocs:
         return text.startswith(doc_prefixes) and not (not_prefixes and text.startswith(not_prefixes))
 
     @functools.cached_property
+    def line_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+        """The compiled `line_marker` and `drop_lines`."""
+        return re.compile(self.line_marker), re.compile(self.drop_lines) if self.drop_lines else None
+
+    @functools.cached_property
     def _byte_prefixes(self) -> tuple[tuple[bytes, ...], tuple[bytes, ...]]:
         return tuple(p.encode() for p in self.doc_prefixes), tuple(p.encode() for p in self.not_prefixes)
 
@@ -53,6 +58,21 @@ def last_row(node: Node) -> int:
     return end.row - 1 if end.column == 0 and end.row > node.start_point.row else end.row
 
 
+def _alone_below_blank_line(start: int, source: bytes) -> bool:
+    """Whether a node starting at byte `start` begins its line and the line above is blank or absent.
+
+    Then no sibling can be attached to it (one would need text on the line above or before it on its own
+    line), and the sibling walk, whose every step tree-sitter computes from the parent, can be skipped.
+    """
+    line_start = source.rfind(b"\n", 0, start) + 1
+    if source[line_start:start].strip():
+        return False
+    if line_start == 0:
+        return True
+    above = source.rfind(b"\n", 0, line_start - 1) + 1
+    return not source[above : line_start - 1].strip()
+
+
 def _starts_line(node: Node, source: bytes) -> bool:
     line_start = source.rfind(b"\n", 0, node.start_byte) + 1
     return not source[line_start : node.start_byte].strip()
@@ -60,6 +80,8 @@ def _starts_line(node: Node, source: bytes) -> bool:
 
 def leading_comments(definition: Node, source: bytes, style: CommentDocs) -> LeadingComments:
     """Walks back over the siblings directly above `definition`, collecting doc comments and attributes."""
+    if _alone_below_blank_line(definition.start_byte, source):  # most definitions: nothing to walk back to
+        return LeadingComments(definition, ())
     code_start = definition
     docs: list[Node] = []
     row = definition.start_point.row
@@ -95,8 +117,7 @@ def comment_text(docs: tuple[Node, ...], source: bytes, style: CommentDocs) -> s
     """The doc comments' text without comment markers, dedented, with blank edge lines removed."""
     if not docs:  # most definitions have none
         return ""
-    marker = re.compile(style.line_marker)
-    drop = re.compile(style.drop_lines) if style.drop_lines else None
+    marker, drop = style.line_patterns
     lines: list[str] = []
     for node in docs:
         text = source[node.start_byte : node.end_byte].decode("utf-8", "replace")

@@ -121,3 +121,12 @@ def test_rust_syntax_error_marks_the_broken_fn_and_the_file():
         ("broken", True),
         ("after", False),
     ]
+
+
+def test_rust_attribute_on_the_definitions_own_line_is_code_even_below_a_blank_line():
+    source = b"/// Far above.\n\n#[inline] fn same_line() {}\n\n/// Docs.\n#[test] fn documented() {}\n"
+    result = segment_source("rust", source)
+    assert only(result, "same_line").code == "#[inline] fn same_line() {}"
+    assert only(result, "same_line").docstring == ""  # a blank line separates the comment
+    assert only(result, "documented").code == "#[test] fn documented() {}"
+    assert only(result, "documented").docstring == "Docs."
