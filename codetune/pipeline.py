@@ -155,9 +155,19 @@ def make_executor(
             logging_dir=str(logging_dir),
             cpus_per_task=1,
         )
+    # Where no build started the forkserver (a stage run on its own), the pool starts it: with these steps'
+    # modules, each worker need not import them again. A running forkserver keeps what it has.
+    multiprocess.set_forkserver_preload(
+        [*WORKER_BASE_MODULES, *sorted({type(step).__module__ for step in pipeline})]
+    )
     return LocalPipelineExecutor(
         pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
     )
+
+
+# What every local worker imports whatever its steps: datatrove's executor, and pandas, which pyarrow imports
+# on the first conversion of Python rows (any `pa.array`) if it is installed.
+WORKER_BASE_MODULES = ["datatrove.executor.local", "pandas"]
 
 
 def worker_modules(ecosystem: Ecosystem) -> list[str]:
@@ -168,8 +178,7 @@ def worker_modules(ecosystem: Ecosystem) -> list[str]:
     wait before the first task can start.
     """
     modules = [
-        "datatrove.executor.local",
-        "pandas",  # pyarrow imports it on the first conversion of Python rows (any `pa.array`) if installed
+        *WORKER_BASE_MODULES,
         "codetune.sources.reader",
         "codetune.filters.files",
         "codetune.parse.extract",
