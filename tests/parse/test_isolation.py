@@ -126,18 +126,6 @@ def test_a_worker_that_keeps_leaving_is_a_crash_after_one_resend():
     assert "status 75" in result.detail
 
 
-def test_per_call_overhead_is_small_enough_for_one_call_per_file():
-    calls = 300
-    with IsolatedSegmenter() as segmenter:
-        segmenter.segment("python", PYTHON)  # start-up is paid once
-        started = time.perf_counter()
-        for _ in range(calls):
-            segmenter.segment("python", PYTHON)
-        rate = calls / (time.perf_counter() - started)
-    print(f"IsolatedSegmenter: {rate:.0f} calls/s on a {len(PYTHON)} byte file")
-    assert rate > 200  # a process start per file would manage ~10/s
-
-
 @pytest.mark.parametrize(
     ("options", "message"),
     [
