@@ -64,18 +64,20 @@ def _alone_below_blank_line(start: int, source: bytes) -> bool:
     Then no sibling can be attached to it (one would need text on the line above or before it on its own
     line), and the sibling walk, whose every step tree-sitter computes from the parent, can be skipped.
     """
-    line_start = source.rfind(b"\n", 0, start) + 1
-    if source[line_start:start].strip():
+    if not _begins_line(start, source):
         return False
-    if line_start == 0:
-        return True
-    above = source.rfind(b"\n", 0, line_start - 1) + 1
-    return not source[above : line_start - 1].strip()
+    line_start = source.rfind(b"\n", 0, start) + 1
+    return line_start == 0 or _begins_line(line_start - 1, source)  # the line above holds only blanks
+
+
+def _begins_line(start: int, source: bytes) -> bool:
+    """Whether only blanks stand between the start of its line and byte `start`."""
+    line_start = source.rfind(b"\n", 0, start) + 1
+    return not source[line_start:start].strip()
 
 
 def _starts_line(node: Node, source: bytes) -> bool:
-    line_start = source.rfind(b"\n", 0, node.start_byte) + 1
-    return not source[line_start : node.start_byte].strip()
+    return _begins_line(node.start_byte, source)
 
 
 def leading_comments(definition: Node, source: bytes, style: CommentDocs) -> LeadingComments:
