@@ -19,6 +19,11 @@ CPU_ARGS = (
 )  # fmt: skip
 
 
+def dataset_args(dataset: Path | str, config: str) -> tuple[str, ...]:
+    """The recipe arguments that pick one config of a built dataset."""
+    return ("--dataset_name", str(dataset), "--dataset_config", config)
+
+
 def recipe_args(model: Path, output_dir: Path, *extra: str, max_steps: int = 2) -> list[str]:
     return [
         "--model_name_or_path", str(model),

@@ -21,7 +21,7 @@ from codetune.train.mixture import DatasetMixture, load_mixture
 from codetune.train.runner import run
 from codetune.train.tokenizer import add_fim_sentinels, training_chat_template
 from tests.tiny_models import train_tokenizer
-from tests.train.recipe_runs import recipe_args
+from tests.train.recipe_runs import dataset_args, recipe_args
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def tokenizer():
 def test_a_dataset_config_that_does_not_exist_is_an_error_listing_the_available_ones(
     example_out: Path, tiny_model: Path, tmp_path: Path
 ):
-    extra = ("--dataset_name", str(example_out), "--dataset_config", "instrct")
+    extra = dataset_args(example_out, "instrct")
     with pytest.raises(
         TrainingConfigError, match=r"no config 'instrct'; available configs: .*\binstruct\b"
     ) as error:
@@ -44,7 +44,7 @@ def test_a_dataset_config_that_does_not_exist_is_an_error_listing_the_available_
 
 
 def test_a_dataset_folder_that_does_not_exist_is_an_error(tiny_model: Path, tmp_path: Path):
-    extra = ("--dataset_name", str(tmp_path / "no-build"), "--dataset_config", "clm")
+    extra = dataset_args(tmp_path / "no-build", "clm")
     with pytest.raises(TrainingConfigError, match="not found"):
         run(Stage.CPT, recipe_args(tiny_model, tmp_path / "run", *extra))
 
@@ -194,14 +194,7 @@ def test_the_sft_recipe_counts_the_rows_whose_prompt_fills_max_length(
     assert 0 < too_long < len(rows)  # the example has both kinds at this length
 
     output = tmp_path / "run"
-    extra = (
-        "--dataset_name",
-        str(example_out),
-        "--dataset_config",
-        "instruct",
-        "--max_length",
-        str(max_length),
-    )
+    extra = (*dataset_args(example_out, "instruct"), "--max_length", str(max_length))
     result = run(Stage.SFT, recipe_args(tiny_base_model, output, *extra, max_steps=1))
 
     train = json.loads((output / "data_stats.json").read_text())["splits"][0]
@@ -215,7 +208,7 @@ def test_the_sft_recipe_counts_the_rows_whose_prompt_fills_max_length(
 def test_when_every_prompt_fills_max_length_the_recipe_says_so(
     example_out: Path, tiny_model: Path, tmp_path: Path
 ):
-    extra = ("--dataset_name", str(example_out), "--dataset_config", "instruct", "--max_length", "4")
+    extra = (*dataset_args(example_out, "instruct"), "--max_length", "4")
     with pytest.raises(TrainingConfigError, match=r"every one of \d+ rows was skipped"):
         run(Stage.SFT, recipe_args(tiny_model, tmp_path / "run", *extra))
 

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.train.recipe_runs import generate, recipe_args
+from tests.train.recipe_runs import dataset_args, generate, recipe_args
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def test_cpt_runs_under_deepspeed_zero2_through_accelerate_launch(
         "--num_processes", "1",
         str(REPO / "recipes" / "cpt.py"),
         *recipe_args(tiny_model, output, max_steps=3),
-        "--dataset_name", str(example_out), "--dataset_config", "clm",
+        *dataset_args(example_out, "clm"),
         "--max_length", "256", "--packing", "true", "--packing_strategy", "bfd_split",
     ]  # fmt: skip
     finished = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=420)

@@ -10,7 +10,7 @@ import pytest
 from codetune.train.formats import Stage
 from codetune.train.packing import document_spans
 from codetune.train.runner import run
-from tests.train.recipe_runs import recipe_args
+from tests.train.recipe_runs import dataset_args, recipe_args
 
 MAX_LENGTH = 512
 
@@ -23,7 +23,7 @@ def non_padding_fraction(batch) -> float:
 
 
 def cpt_run(example_out: Path, tiny_model: Path, output: Path, packing: bool):
-    extra = ("--dataset_name", str(example_out), "--dataset_config", "clm", "--max_length", str(MAX_LENGTH))
+    extra = (*dataset_args(example_out, "clm"), "--max_length", str(MAX_LENGTH))
     extra += ("--packing", str(packing).lower(), "--packing_strategy", "bfd_split")
     return run(Stage.CPT, recipe_args(tiny_model, output, *extra, max_steps=1))
 

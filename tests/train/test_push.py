@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from tests.fake_hub import FakeHub
-from tests.train.recipe_runs import recipe_args
+from tests.train.recipe_runs import dataset_args, recipe_args
 from tests.train.test_recipes import LORA
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def test_sft_pushes_the_adapter_to_the_hub_without_writing_the_token(
             HF_HOME=str(tmp_path / "hf-home"),
             HF_TOKEN=TOKEN,
         )
-        extra = ("--dataset_name", str(example_out), "--dataset_config", "instruct", *LORA)
+        extra = (*dataset_args(example_out, "instruct"), *LORA)
         extra += ("--push_to_hub", "true", "--hub_model_id", "my-org/tiny-sft")
         command = [sys.executable, str(REPO / "recipes" / "sft.py"), *recipe_args(tiny_model, output, *extra)]
         finished = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.train.recipe_runs import generate, losses_on_repeated_batch, recipe_args
+from tests.train.recipe_runs import dataset_args, generate, losses_on_repeated_batch, recipe_args
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
@@ -113,7 +113,7 @@ def test_sft_on_instruct_trains_the_completion_only_and_merges_the_adapter(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     output = tmp_path / "run"
-    extra = ("--dataset_name", str(example_out), "--dataset_config", "instruct", "--max_length", "256")
+    extra = (*dataset_args(example_out, "instruct"), "--max_length", "256")
     extra += ("--packing", "true", "--merge_adapter", "true", "--activation_checkpointing", "true")
     result = recipe_main("sft")(recipe_args(tiny_base_model, output, *extra, *LORA))
 
@@ -141,14 +141,7 @@ def test_sft_on_messages_with_assistant_only_loss_trains_the_assistant_turns(
     example_out: Path, tiny_model: Path, tmp_path: Path
 ):
     output = tmp_path / "run"
-    extra = (
-        "--dataset_name",
-        str(example_out),
-        "--dataset_config",
-        "instruct",
-        "--dataset_columns",
-        "messages",
-    )
+    extra = (*dataset_args(example_out, "instruct"), "--dataset_columns", "messages")
     extra += ("--assistant_only_loss", "true", "--max_length", "256", "--packing", "true")
     result = recipe_main("sft")(recipe_args(tiny_model, output, *extra, *LORA))
 
@@ -174,7 +167,7 @@ def test_dpo_on_the_dpo_config_trains_and_the_adapter_reloads(
     from transformers import AutoTokenizer
 
     output = tmp_path / "run"
-    extra = ("--dataset_name", str(example_out), "--dataset_config", "dpo", "--max_length", "384")
+    extra = (*dataset_args(example_out, "dpo"), "--max_length", "384")
     result = recipe_main("dpo")(recipe_args(tiny_model, output, *extra, *LORA, max_steps=3))
 
     tokenizer = result.trainer.processing_class

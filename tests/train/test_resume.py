@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from transformers import TrainerCallback
 
-from tests.train.recipe_runs import recipe_args
+from tests.train.recipe_runs import dataset_args, recipe_args
 from tests.train.test_recipes import LORA
 
 
@@ -44,7 +44,7 @@ def test_resume_from_checkpoint_continues_at_the_saved_step_with_the_same_losses
     from codetune.train.formats import Stage
     from codetune.train.runner import run
 
-    data = ("--dataset_name", str(example_out), "--dataset_config", "instruct", "--max_length", "256", *LORA)
+    data = (*dataset_args(example_out, "instruct"), "--max_length", "256", *LORA)
     data += ("--lora_dropout", "0")  # no dropout noise: the comparison with the straight run is exact
     straight = tmp_path / "straight"
     run(Stage.SFT, recipe_args(tiny_model, straight, *data, max_steps=4))
