@@ -21,19 +21,19 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import multiprocess
 import multiprocess.forkserver
 from datatrove.executor.base import PipelineExecutor
-from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
 from codetune.attributes import ecosystem_subset
 from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError, OutputFolderError
+from codetune.executors import LocalExecutor, RayExecutor
 from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
 from codetune.hub import write_dataset_card
 from codetune.hygiene.redact import SecretRedactor
@@ -143,31 +143,39 @@ def check_output_folder(out_dir: Path, fingerprint: str, overwrite: bool) -> Non
 
 
 def make_executor(
-    pipeline: list[PipelineStep], tasks: int, logging_dir: Path, options: BuildOptions
+    pipeline: list[PipelineStep],
+    tasks: int,
+    logging_dir: Path,
+    options: BuildOptions,
+    task_sizes: Sequence[int] = (),
 ) -> PipelineExecutor:
+    """datatrove's executor for `options.executor`, starting the largest of `task_sizes` first."""
     if options.executor == "ray":
-        from datatrove.executor.ray import RayPipelineExecutor
-
-        return RayPipelineExecutor(
+        return RayExecutor(
             pipeline,
             tasks=tasks,
             workers=min(options.num_proc, tasks),
             logging_dir=str(logging_dir),
             cpus_per_task=1,
+            task_sizes=task_sizes,
         )
     # Where no build started the forkserver (a stage run on its own), the pool starts it: with these steps'
     # modules, each worker need not import them again. A running forkserver keeps what it has.
     multiprocess.set_forkserver_preload(
         [*WORKER_BASE_MODULES, *sorted({type(step).__module__ for step in pipeline})]
     )
-    return LocalPipelineExecutor(
-        pipeline, tasks=tasks, workers=min(options.num_proc, tasks), logging_dir=str(logging_dir)
+    return LocalExecutor(
+        pipeline,
+        tasks=tasks,
+        workers=min(options.num_proc, tasks),
+        logging_dir=str(logging_dir),
+        task_sizes=task_sizes,
     )
 
 
-# What every local worker imports whatever its steps: datatrove's executor, and pandas, which pyarrow imports
-# on the first conversion of Python rows (any `pa.array`) if it is installed.
-WORKER_BASE_MODULES = ["datatrove.executor.local", "pandas"]
+# What every local worker imports whatever its steps: first the module that spares it pandas, then the
+# executor its tasks are bound to (datatrove's, with codetune's task order).
+WORKER_BASE_MODULES = ["codetune.worker_start", "codetune.executors"]
 
 
 def worker_modules(ecosystem: Ecosystem) -> list[str]:
@@ -254,10 +262,16 @@ def stage_progress(name: str, tasks: int, logging_dir: Path, stderr_fd: int, ena
 
 
 def run_stage(
-    name: str, pipeline: list[PipelineStep], tasks: int, work_dir: Path, options: BuildOptions, stderr_fd: int
+    name: str,
+    pipeline: list[PipelineStep],
+    tasks: int,
+    work_dir: Path,
+    options: BuildOptions,
+    stderr_fd: int,
+    task_sizes: Sequence[int] = (),
 ) -> Path:
     logging_dir = work_dir / "logs" / name
-    executor = make_executor(pipeline, tasks, logging_dir, options)
+    executor = make_executor(pipeline, tasks, logging_dir, options, task_sizes)
     with stage_progress(name, tasks, logging_dir, stderr_fd, options.progress):
         executor.run()
     incomplete = executor.get_incomplete_ranks(skip_completed=True)
@@ -306,6 +320,7 @@ class Stage:
     name: str
     pipeline: list[PipelineStep]
     tasks: int
+    task_sizes: tuple[int, ...] = ()  # bytes each rank reads, where known: the largest tasks start first
 
 
 def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildOptions) -> list[Stage]:
@@ -319,11 +334,17 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
     """
     hygiene = HygieneStages(plan, work_dir)
     tasks = len(plan.tasks)
+    sizes = tuple(task.size for task in plan.tasks)
     stages: list[Stage] = []
     names, steps = ["collect"], collect_steps(plan)
     if file_stages := hygiene.after_collect_stages():  # file dedup needs every file's signature first
         stages.append(
-            Stage("collect", [*steps, *hygiene_writer(work_dir / "collect", hygiene.after_collect())], tasks)
+            Stage(
+                "collect",
+                [*steps, *hygiene_writer(work_dir / "collect", hygiene.after_collect())],
+                tasks,
+                sizes,
+            )
         )
         stages += [Stage(*stage) for stage in file_stages]
         names, steps = [], [WorkDocumentReader(str(work_dir / "collect")), *hygiene.extract_filters()]
@@ -332,13 +353,16 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
     if segment_stages := hygiene.after_extract_stages():  # segment dedup and decontamination: same
         stages.append(
             Stage(
-                "+".join(names), [*steps, *hygiene_writer(hygiene.extracted, hygiene.after_extract())], tasks
+                "+".join(names),
+                [*steps, *hygiene_writer(hygiene.extracted, hygiene.after_extract())],
+                tasks,
+                sizes,
             )
         )
         stages += [Stage(*stage) for stage in segment_stages]
         names, steps = [], [WorkDocumentReader(hygiene.extracted), *hygiene.row_filters()]
     names.append("rows")
-    stages.append(Stage("+".join(names), [*steps, *row_writers(plan, work_dir)], tasks))
+    stages.append(Stage("+".join(names), [*steps, *row_writers(plan, work_dir)], tasks, sizes))
     pairs = subset_split_pairs(plan.ecosystem.subsets)
     stages.append(
         Stage("assemble", [SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)], len(pairs))
@@ -412,7 +436,9 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
         stages = build_stages(plan, work_dir, out_dir, options)
         try:
             for stage in stages:
-                run_stage(stage.name, stage.pipeline, stage.tasks, work_dir, options, stderr_fd)
+                run_stage(
+                    stage.name, stage.pipeline, stage.tasks, work_dir, options, stderr_fd, stage.task_sizes
+                )
         finally:
             close_shared_segmenters()  # tasks run in this process (--num-proc 1) shared a parse worker
 

@@ -68,6 +68,7 @@ class Task:
     shards: int
     start_path: str  # entries with start_path <= path < end_path (bytewise); "" / None mean unbounded
     end_path: str | None
+    size: int = 0  # bytes of the files it reads: executors start the largest tasks first
 
     def covers(self, path: str) -> bool:
         key = path.encode()
@@ -159,18 +160,18 @@ def missing_source(
     )
 
 
-def shard_entries(entries: list[TreeEntry], gate: PathGate, task_bytes: int) -> list[str]:
-    """Start paths of each shard: cut the path-ordered files whenever a shard reaches `task_bytes`."""
-    starts = [""]
-    shard_bytes = 0
+def shard_entries(entries: list[TreeEntry], gate: PathGate, task_bytes: int) -> list[tuple[str, int]]:
+    """(start path, bytes) of each shard: cut the path-ordered files whenever a shard reaches `task_bytes`."""
+    shards = [("", 0)]
     for entry in entries:
         if entry.kind != "file" or gate.reason(entry.path, entry.size) is not None:
             continue
+        start, shard_bytes = shards[-1]
         if shard_bytes and shard_bytes + entry.size > task_bytes:
-            starts.append(entry.path)
-            shard_bytes = 0
-        shard_bytes += entry.size
-    return starts
+            shards.append((entry.path, entry.size))
+        else:
+            shards[-1] = (start, shard_bytes + entry.size)
+    return shards
 
 
 def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:
@@ -215,8 +216,8 @@ def make_plan(ecosystem: Ecosystem, cache_dir: Path, skip_missing: bool = False)
         )
         if resolved.skipped:
             continue
-        starts = shard_entries(entries, PathGate(source, ecosystem.filters), ecosystem.task_bytes)
-        for shard, start in enumerate(starts):
-            end = starts[shard + 1] if shard + 1 < len(starts) else None
-            tasks.append(Task(index, shard, len(starts), start, end))
+        shards = shard_entries(entries, PathGate(source, ecosystem.filters), ecosystem.task_bytes)
+        for shard, (start, size) in enumerate(shards):
+            end = shards[shard + 1][0] if shard + 1 < len(shards) else None
+            tasks.append(Task(index, shard, len(shards), start, end, size))
     return BuildPlan(ecosystem, tuple(sources), tuple(tasks), fingerprint.hexdigest())

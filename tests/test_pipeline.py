@@ -293,10 +293,11 @@ def core_and_full_ecosystems() -> list[Ecosystem]:
 
 
 @pytest.mark.parametrize("ecosystem", core_and_full_ecosystems(), ids=["full", "core"])
-def test_workers_find_every_step_module_preloaded_and_never_import_datasets(tmp_path: Path, ecosystem):
+def test_workers_start_warm_and_never_import_datasets_or_pandas(tmp_path: Path, ecosystem):
     """Local workers fork from a forkserver that imported `worker_modules(ecosystem)`. Unpickling any stage's
-    work there must import nothing more: each import would be paid again by every worker of every stage,
-    and `datasets` is a quarter of a second the first task would wait for."""
+    work there must import nothing more and redo no per-process setup: each would be paid again by every
+    worker of every stage. Running every task of every stage, as the workers do, must not import `datasets`
+    nor pandas (a quarter of a second each, for nothing), and must still produce the build."""
     import json
     import subprocess
     import sys
@@ -309,22 +310,41 @@ def test_workers_find_every_step_module_preloaded_and_never_import_datasets(tmp_
     build_options = options(tmp_path, num_proc=2)
     stages = build_stages(plan, tmp_path / "work", tmp_path / "out", build_options)
     for stage in stages:
-        executor = make_executor(stage.pipeline, stage.tasks, tmp_path / "logs" / stage.name, build_options)
+        executor = make_executor(
+            stage.pipeline, stage.tasks, tmp_path / "logs" / stage.name, build_options, stage.task_sizes
+        )
         (tmp_path / f"{stage.name}.pkl").write_bytes(dill.dumps(executor._launch_run_for_rank))
     probe = f"""
-import json, sys
+import importlib.metadata, json, queue, sys
 import dill
 for module in {worker_modules(ecosystem)!r}:
     __import__(module)
 preloaded = set(sys.modules)
-for name in {[stage.name for stage in stages]!r}:
-    dill.loads(open({str(tmp_path)!r} + "/" + name + ".pkl", "rb").read())
-print(json.dumps({{"preloaded": sorted(preloaded), "loaded": sorted(set(sys.modules) - preloaded)}}))
+scans = []
+scan = importlib.metadata.distributions
+importlib.metadata.distributions = lambda *args, **kwargs: scans.append(1) or scan(*args, **kwargs)
+work = [
+    (dill.loads(open({str(tmp_path)!r} + "/" + name + ".pkl", "rb").read()), tasks)
+    for name, tasks in {[(stage.name, stage.tasks) for stage in stages]!r}
+]
+loaded = sorted(set(sys.modules) - preloaded)
+for run_rank, tasks in work:
+    for rank in range(tasks):
+        free_workers = queue.Queue()
+        free_workers.put(0)
+        run_rank(rank, free_workers)
+print(json.dumps({{
+    "preloaded": sorted(preloaded), "loaded": loaded, "metadata_scans": len(scans),
+    "ran": sorted(set(sys.modules) - preloaded),
+}}))
 """
     probed = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True)
-    modules = json.loads(probed.stdout)
+    modules = json.loads(probed.stdout.splitlines()[-1])
     assert [module for module in modules["loaded"] if module.startswith("codetune")] == []
-    assert "datasets" not in modules["preloaded"] + modules["loaded"]
+    assert modules["metadata_scans"] == 0  # datatrove's dependency check was answered in the forkserver
+    for heavy in ("datasets", "pandas"):
+        assert heavy not in modules["preloaded"] + modules["ran"]
+    assert list((tmp_path / "out" / "clm").glob("train-*.parquet"))  # the stages did run
     hygiene = {"codetune.hygiene.redact", "codetune.hygiene.stages"} & set(modules["preloaded"])
     if ecosystem.dedup.enabled:
         assert "file_buckets" in {stage.name for stage in stages}  # every kind of stage was unpickled

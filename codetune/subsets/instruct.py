@@ -16,13 +16,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
 from datatrove.data import Document
 
 from codetune.documents import UNKNOWN_LICENSE, DocSectionMeta, RecordKind, SegmentMeta, record_kind
 from codetune.subset_settings import InstructSettings
 from codetune.subsets.base import SubsetContext, SubsetSpec, file_digest
+
+if TYPE_CHECKING:
+    import jinja2
 
 MESSAGES = [{"role": "string", "content": "string"}]
 
@@ -48,6 +51,9 @@ _EMPTY_BODY_LINES = frozenset({"pass", "...", "{", "}", "};", "return", "return;
 
 @functools.cache
 def _templates() -> jinja2.Environment:
+    # Imported here: every worker loads this module (the subset registry), few builds render a prompt.
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.PackageLoader("codetune", "templates/prompts"),
         undefined=jinja2.StrictUndefined,

@@ -1,0 +1,87 @@
+"""How local workers start and what they run first: warm from the forkserver, largest tasks first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from datatrove.data import DocumentsPipeline
+from datatrove.pipeline.base import PipelineStep
+
+from codetune.ecosystem import Ecosystem, Source
+from codetune.executors import LocalExecutor, RayExecutor
+from codetune.filters.files import PathGate
+from codetune.pipeline import BuildOptions, run_stage
+from codetune.plan import make_plan
+from tests.conftest import GitFixtures
+
+
+class RecordRank(PipelineStep):
+    """Appends the rank of each task it runs in to a file: the order in which the executor ran them."""
+
+    name = "record rank"
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        with open(self.path, "a") as record:
+            record.write(f"{rank}\n")
+        yield from data or ()
+
+
+def test_plan_tasks_carry_the_bytes_of_the_files_they_read(tmp_path: Path, git_fixtures: GitFixtures):
+    ecosystem = Ecosystem(
+        name="sliced",
+        sources=(Source(str(git_fixtures.game_bare), name="game"), Source(str(git_fixtures.bad), name="bad")),
+        task_bytes=200,
+    )
+    plan = make_plan(ecosystem, tmp_path / "cache")
+    for task in plan.tasks:
+        source = plan.sources[task.source_index]
+        gate = PathGate(source.source, ecosystem.filters)
+        files = [entry for entry in source.open().entries() if entry.kind == "file"]
+        read = [f.size for f in files if gate.reason(f.path, f.size) is None and task.covers(f.path)]
+        assert task.size == sum(read) > 0
+    assert len({task.size for task in plan.tasks}) > 1  # sizes differ, so the order matters
+
+
+def test_a_stage_starts_its_largest_tasks_first_and_a_rerun_only_the_unfinished(tmp_path: Path):
+    sizes = (5, 9, 1, 9, 7)
+    record = tmp_path / "order.txt"
+    options = BuildOptions(out_dir=tmp_path / "out", work_dir=tmp_path / "work", num_proc=1, progress=False)
+
+    def run() -> list[int]:
+        record.unlink(missing_ok=True)
+        run_stage("probe", [RecordRank(str(record))], len(sizes), tmp_path, options, 2, task_sizes=sizes)
+        return [int(line) for line in record.read_text().split()]
+
+    assert run() == [1, 3, 4, 0, 2]  # largest first; equal sizes keep rank order
+    for rank in (0, 2, 4):
+        (tmp_path / "logs" / "probe" / "completions" / f"{rank:05d}").unlink()
+    assert run() == [4, 0, 2]
+
+
+def test_without_sizes_rank_order_stays_and_ray_orders_by_size_too(tmp_path: Path):
+    local = LocalExecutor([], tasks=4, logging_dir=str(tmp_path / "local"))
+    ray = RayExecutor([], tasks=4, logging_dir=str(tmp_path / "ray"), task_sizes=(3, 1, 4, 2))
+    assert local.get_incomplete_ranks() == [0, 1, 2, 3]
+    assert ray.get_incomplete_ranks() == [2, 0, 3, 1]
+
+
+def test_worker_start_spares_pyarrow_conversions_the_pandas_import_but_not_explicit_pandas(tmp_path: Path):
+    """What every forked worker inherits: Parquet round trips without pandas, and `to_pandas` still works."""
+    import subprocess
+    import sys
+
+    probe = f"""
+import sys
+import codetune.worker_start
+import pyarrow as pa, pyarrow.parquet as pq
+pq.write_table(pa.table({{"text": ["a", "b"], "size": [1, 2]}}), {str(tmp_path / "t.parquet")!r})
+assert pq.read_table({str(tmp_path / "t.parquet")!r}).to_pylist()[1] == {{"text": "b", "size": 2}}
+print("pandas" in sys.modules)
+print(type(pq.read_table({str(tmp_path / "t.parquet")!r}).to_pandas()).__name__)
+"""
+    probed = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
+    assert probed.stdout.split() == ["False", "DataFrame"]
