@@ -21,8 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from benchmarks.build_throughput import corpus, corpus_files
-from codetune.documents import RecordKind
+from codetune.documents import RecordKind, record_kind
 from codetune.ecosystem import Ecosystem, FileFilterSettings, Source
 from codetune.filters.files import PathGate
 from codetune.hygiene.dedup import DedupFolders, DuplicateFilter, resolution_pipelines, signature_steps
@@ -70,7 +72,23 @@ def timed_stage(name: str, steps: list, tasks: int, work_dir: Path, options: Bui
     return time.perf_counter() - started
 
 
-def near_dedup(collect: Path, tasks: int, planted_ranks: list[int], work_dir: Path, num_proc: int) -> dict:
+def removed_from_repository(collect: Path, remove_folder: str, ranks: list[int], repo: str) -> int:
+    """How many of `repo`'s files the remove lists name (positions count the file documents of a task)."""
+    removed = 0
+    for rank in ranks:
+        remove_file = Path(remove_folder) / f"{rank:06d}.remove"
+        if not remove_file.exists():
+            continue
+        positions = set(np.frombuffer(remove_file.read_bytes(), dtype="<u4").tolist())
+        documents = WorkDocumentReader(str(collect)).run(None, rank, 1)
+        files = (document for document in documents if record_kind(document) in FILES)
+        removed += sum(i in positions and doc.metadata["repo"] == repo for i, doc in enumerate(files))
+    return removed
+
+
+def near_dedup(
+    collect: Path, tasks: int, planted: tuple[list[int], str], work_dir: Path, num_proc: int
+) -> dict:
     """The four near-dedup stages over the collected files, each timed; what they removed."""
     settings = DedupSettings(exact=False)
     folders = DedupFolders(str(work_dir / "dedup"))
@@ -94,9 +112,7 @@ def near_dedup(collect: Path, tasks: int, planted_ranks: list[int], work_dir: Pa
         "total_seconds": sum(seconds.values()),
         "removed": resolved["dropped_near_duplicate"],
         "clusters": resolved["near_duplicate_clusters"],
-        "removed_planted": sum(
-            (Path(folders.remove) / f"{rank:06d}.remove").stat().st_size // 4 for rank in planted_ranks
-        ),
+        "removed_planted": removed_from_repository(collect, folders.remove, *planted),
     }
 
 
@@ -128,9 +144,14 @@ def main() -> None:
             len(row.encode()) for row in _texts(collect_dir / "collect")
         )  # what MinHash reads: the UTF-8 text of every file document
         planted_source = len(plan.sources) - 1
-        planted_ranks = [rank for rank, task in enumerate(plan.tasks) if task.source_index == planted_source]
+        planted_ranks = [
+            rank
+            for rank, task in enumerate(plan.tasks)
+            if any(part.source_index == planted_source for part in task.parts)
+        ]  # a task may also hold files of the repository before it
+        planted_repo = (planted_ranks, plan.sources[planted_source].name)
         runs = {
-            n: near_dedup(collect_dir / "collect", len(plan.tasks), planted_ranks, scratch / f"np{n}", n)
+            n: near_dedup(collect_dir / "collect", len(plan.tasks), planted_repo, scratch / f"np{n}", n)
             for n in (1, 2)
         }
     results = {

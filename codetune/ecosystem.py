@@ -324,7 +324,7 @@ class Ecosystem:
     filters: FileFilterSettings = field(default_factory=FileFilterSettings)
     splits: SplitSettings = field(default_factory=SplitSettings)
     trees: TreeSettings = field(default_factory=TreeSettings)
-    task_bytes: int = 16_000_000  # a repository larger than this is cut into several tasks
+    task_bytes: int = 8_000_000  # files per task: large repositories are cut, small ones share a task
     parse_timeout_s: float = 30.0  # a file whose parse takes longer is skipped and counted
     deprecated_apis: tuple[DeprecatedApi, ...] = ()  # old → new API table, for `dpo` negatives
     licenses: LicenseSettings = field(default_factory=LicenseSettings)

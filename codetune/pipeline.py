@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import multiprocess
@@ -423,7 +423,7 @@ def build(ecosystem: Ecosystem, options: BuildOptions) -> BuildResult:
     check_output_folder(out_dir, plan.fingerprint, options.overwrite)
     work_dir = work_root / plan.fingerprint[:16]
     work_dir.mkdir(parents=True, exist_ok=True)
-    (work_dir / "plan.json").write_text(json.dumps([t.__dict__ for t in plan.tasks], indent=1))
+    (work_dir / "plan.json").write_text(json.dumps([asdict(task) for task in plan.tasks], indent=1))
 
     with (
         console_to_file(work_dir / "logs" / "console.log", options.quiet_logs) as stderr_fd,

@@ -60,15 +60,18 @@ class ResolvedSource:
 
 
 @dataclass(frozen=True)
-class Task:
-    """One datatrove rank of the collect stage: a contiguous, path-ordered slice of one repository."""
+class TaskPart:
+    """A contiguous, path-ordered run of one repository's files: all of it, or a slice of a large one."""
 
     source_index: int
-    shard: int
-    shards: int
     start_path: str  # entries with start_path <= path < end_path (bytewise); "" / None mean unbounded
     end_path: str | None
-    size: int = 0  # bytes of the files it reads: executors start the largest tasks first
+    size: int = 0  # bytes of the files it reads
+
+    @property
+    def starts_repository(self) -> bool:
+        """The first part of its repository: the task that reads it also writes the repository's tree row."""
+        return self.start_path == ""
 
     def covers(self, path: str) -> bool:
         key = path.encode()
@@ -78,11 +81,32 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Task:
+    """One datatrove rank of the collect stage: about `task_bytes` of files, in source then path order.
+
+    A repository larger than `task_bytes` is cut into several tasks; small ones share a task, so a task's
+    fixed costs (logs, completion marker, work files) are paid per `task_bytes`, not per repository.
+    """
+
+    parts: tuple[TaskPart, ...]
+
+    @property
+    def size(self) -> int:
+        """Bytes of the files it reads: executors start the largest tasks first."""
+        return sum(part.size for part in self.parts)
+
+
+@dataclass(frozen=True)
 class BuildPlan:
     ecosystem: Ecosystem
     sources: tuple[ResolvedSource, ...]
     tasks: tuple[Task, ...]
     fingerprint: str
+
+    def __deepcopy__(self, memo: dict) -> BuildPlan:
+        # Read-only input of every step that holds it. datatrove deep-copies a stage's pipeline for each task
+        # it runs in process; copying the plan too would cost O(sources) per task, O(sources x tasks) a stage.
+        return self
 
     @property
     def built_sources(self) -> tuple[ResolvedSource, ...]:
@@ -160,18 +184,42 @@ def missing_source(
     )
 
 
-def shard_entries(entries: list[TreeEntry], gate: PathGate, task_bytes: int) -> list[tuple[str, int]]:
-    """(start path, bytes) of each shard: cut the path-ordered files whenever a shard reaches `task_bytes`."""
-    shards = [("", 0)]
-    for entry in entries:
-        if entry.kind != "file" or gate.reason(entry.path, entry.size) is not None:
-            continue
-        start, shard_bytes = shards[-1]
-        if shard_bytes and shard_bytes + entry.size > task_bytes:
-            shards.append((entry.path, entry.size))
-        else:
-            shards[-1] = (start, shard_bytes + entry.size)
-    return shards
+class TaskPacker:
+    """Cuts the sources' path-ordered files into tasks of about `task_bytes`, in source order.
+
+    A task closes before the file that would take it past `task_bytes`, inside a repository or between two,
+    so large repositories are sliced and small ones packed together. A source with no file to read still
+    gets a part, in whichever task is open: that task writes its tree row.
+    """
+
+    def __init__(self, task_bytes: int):
+        self.task_bytes = task_bytes
+        self.tasks: list[Task] = []
+        self._parts: list[TaskPart] = []  # of the open task; the last one may still grow
+        self._bytes = 0
+
+    def add_source(self, source_index: int, entries: list[TreeEntry], gate: PathGate) -> None:
+        start, part_bytes = "", 0
+        for entry in entries:
+            if entry.kind != "file" or gate.reason(entry.path, entry.size) is not None:
+                continue
+            if self._bytes and self._bytes + entry.size > self.task_bytes:
+                if part_bytes:
+                    self._parts.append(TaskPart(source_index, start, entry.path, part_bytes))
+                    start, part_bytes = entry.path, 0
+                self._close_task()
+            part_bytes += entry.size
+            self._bytes += entry.size
+        self._parts.append(TaskPart(source_index, start, None, part_bytes))
+
+    def _close_task(self) -> None:
+        if self._parts:
+            self.tasks.append(Task(tuple(self._parts)))
+        self._parts, self._bytes = [], 0
+
+    def finish(self) -> tuple[Task, ...]:
+        self._close_task()
+        return tuple(self.tasks)
 
 
 def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:
@@ -189,7 +237,7 @@ def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:
 
 def make_plan(ecosystem: Ecosystem, cache_dir: Path, skip_missing: bool = False) -> BuildPlan:
     sources: list[ResolvedSource] = []
-    tasks: list[Task] = []
+    packer = TaskPacker(ecosystem.task_bytes)
     fingerprint = hashlib.sha256()
     fingerprint.update(f"codetune {codetune.__version__}\n".encode())
     fingerprint.update(json.dumps(dataclasses.asdict(ecosystem), sort_keys=True, default=str).encode())
@@ -216,8 +264,5 @@ def make_plan(ecosystem: Ecosystem, cache_dir: Path, skip_missing: bool = False)
         )
         if resolved.skipped:
             continue
-        shards = shard_entries(entries, PathGate(source, ecosystem.filters), ecosystem.task_bytes)
-        for shard, (start, size) in enumerate(shards):
-            end = shards[shard + 1][0] if shard + 1 < len(shards) else None
-            tasks.append(Task(index, shard, len(shards), start, end, size))
-    return BuildPlan(ecosystem, tuple(sources), tuple(tasks), fingerprint.hexdigest())
+        packer.add_source(index, entries, PathGate(source, ecosystem.filters))
+    return BuildPlan(ecosystem, tuple(sources), packer.finish(), fingerprint.hexdigest())

@@ -152,6 +152,36 @@ def test_repository_larger_than_task_bytes_is_cut_into_tasks_without_changing_ro
         assert rows(sliced.out_dir, config) == rows(mixed_build.out_dir, config)
 
 
+def test_small_repositories_share_a_task_and_keep_their_tree_rows_and_splits(mixed_build):
+    """A task's fixed costs are paid per `task_bytes`, not per repository: the fixtures fit in one task."""
+    plan = mixed_build.plan
+    assert len(plan.tasks) == 1
+    names = [plan.sources[part.source_index].name for part in plan.tasks[0].parts]
+    assert names == [source.name for source in plan.built_sources] == ["org/game", "bad", "game-test"]
+    out = mixed_build.out_dir
+    assert sorted(row["repo"] for row in rows(out, "trees")) == ["bad", "org/game"]
+    assert [row["repo"] for row in rows(out, "trees", "test")] == ["game-test"]
+    assert {row["repo"] for row in rows(out, "clm", "test")} == {"game-test"}
+    assert {row["repo"] for row in rows(out, "clm")} == {"bad", "org/game"}
+
+
+def test_a_repository_with_nothing_to_read_still_gets_its_tree_row(tmp_path: Path, git_fixtures: GitFixtures):
+    vendored = tmp_path / "vendored"
+    (vendored / "node_modules" / "lib").mkdir(parents=True)
+    (vendored / "node_modules" / "lib" / "index.js").write_text("module.exports = 1;\n")
+    ecosystem = Ecosystem(
+        name="packed",
+        sources=(
+            Source(str(vendored), name="vendored", allow_license=True),
+            Source(git_fixtures.game_url, revision="v1", name="org/game"),
+        ),
+    )
+    result = build(ecosystem, options(tmp_path))
+    assert [part.size == 0 for part in result.plan.tasks[0].parts] == [True, False]
+    assert sorted(row["repo"] for row in rows(result.out_dir, "trees")) == ["org/game", "vendored"]
+    assert "vendored" not in {row["repo"] for row in rows(result.out_dir, "clm")}
+
+
 class PassThrough(PipelineStep):
     """A stage that does nothing: stands in for a dedup stage to force a barrier in a test."""
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import numpy as np
+import xxhash
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
@@ -32,7 +33,9 @@ from codetune.hygiene.settings import DecontaminationSettings
 INDEXED_KINDS = (RecordKind.FILE, RecordKind.SEGMENT)  # of the test split; sections are parts of files
 CHECKED_KINDS = (RecordKind.FILE, RecordKind.SEGMENT, RecordKind.DOC_SECTION)  # of the train split
 KIND_CODES = {kind: code for code, kind in enumerate(RecordKind)}
-MATCH_DTYPE = np.dtype([("doc", "<u4"), ("kind", "<u1"), ("source", "<u2"), ("ngram", "<u8")])
+MATCH_DTYPE = np.dtype(
+    [("doc", "<u4"), ("kind", "<u1"), ("source", "<u2"), ("repo", "<u8"), ("ngram", "<u8")]
+)  # `repo`: a hash of the row's repository name; one task may hold rows of several repositories
 TEST_SPLIT_SOURCE = 0  # source ids: 0 is the test split, 1 + k is eval source k
 
 
@@ -180,6 +183,7 @@ class ContaminationMatcher(PipelineStep):
                     sources,
                     found,
                 )
+                match["repo"] = xxhash.xxh64_intdigest(document.metadata["repo"])
                 matches.append(match)
         merged = np.concatenate(matches) if matches else np.empty(0, dtype=MATCH_DTYPE)
         with get_datafolder(self.matches_folder).open(f"{rank:05d}.matches", "wb") as handle:
@@ -196,18 +200,18 @@ class ContaminationResolver(PipelineStep):
         self,
         matches_folder: DataFolderLike,
         remove_folder: DataFolderLike,
-        task_repositories: tuple[int, ...],
+        tasks: int,
         common_ngram_repos: int,
     ):
         super().__init__()
         self.matches_folder = matches_folder
         self.remove_folder = remove_folder
-        self.task_repositories = task_repositories
+        self.tasks = tasks  # of the matches stage
         self.common_ngram_repos = common_ngram_repos
 
     def read_matches(self) -> Iterator[tuple[int, np.ndarray]]:
         folder = get_datafolder(self.matches_folder)
-        for rank in range(len(self.task_repositories)):
+        for rank in range(self.tasks):
             if folder.isfile(f"{rank:05d}.matches"):
                 with folder.open(f"{rank:05d}.matches", "rb") as handle:
                     yield rank, np.frombuffer(handle.read(), dtype=MATCH_DTYPE)
@@ -216,16 +220,11 @@ class ContaminationResolver(PipelineStep):
         """The matched n-grams found in train rows of at least `common_ngram_repos` repositories."""
         if self.common_ngram_repos <= 0:
             return np.empty(0, dtype=np.uint64)
-        pairs = [
-            np.unique(
-                np.rec.fromarrays([matches["ngram"], np.full(len(matches), self.task_repositories[rank])])
-            )
-            for rank, matches in self.read_matches()
-        ]
+        pairs = [np.unique(matches[["ngram", "repo"]]) for _, matches in self.read_matches()]
         if not pairs:
             return np.empty(0, dtype=np.uint64)
         unique_pairs = np.unique(np.concatenate(pairs))  # (n-gram, repository), each once
-        ngrams, repositories = np.unique(unique_pairs["f0"], return_counts=True)
+        ngrams, repositories = np.unique(unique_pairs["ngram"], return_counts=True)
         return ngrams[repositories >= self.common_ngram_repos]
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> None:

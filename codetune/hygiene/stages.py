@@ -153,9 +153,8 @@ class HygieneStages:
         matcher = ContaminationMatcher(index, matches, settings)
         reader = WorkDocumentReader(self.extracted)
         stages.append(("contamination_matches", [reader, *self.segment_filters(), matcher], self.tasks))
-        repositories = tuple(task.source_index for task in self.plan.tasks)
         resolver = ContaminationResolver(
-            matches, self.decontamination_folder("remove"), repositories, settings.common_ngram_repos
+            matches, self.decontamination_folder("remove"), self.tasks, settings.common_ngram_repos
         )
         stages.append(("contamination", [resolver], 1))
         return stages

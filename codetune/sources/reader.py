@@ -1,4 +1,4 @@
-"""The collect stage's reader: one task's slice of one pinned repository → file and repo-tree documents.
+"""The collect stage's reader: one task's parts of pinned repositories → file and repo-tree documents.
 
 Gates run before a blob is read (vendored directories, lock files, sizes), then on bytes (binary, UTF-8),
 so a `node_modules` folder costs a path comparison. Every entry that does not become a document is counted
@@ -14,12 +14,12 @@ from codetune.attributes import unkept_attribute
 from codetune.documents import FileMeta, RepoTreeMeta, make_document
 from codetune.filters.files import DropReason, PathGate, decode_source_file
 from codetune.parse.trees import render_tree
-from codetune.plan import BuildPlan, ResolvedSource
+from codetune.plan import BuildPlan, ResolvedSource, TaskPart
 from codetune.sources.snapshot import RepositorySnapshot, TreeEntry, find_readme
 
 
 class RepositoryReader(PipelineStep):
-    """Reads the slice of a repository that `plan.tasks[rank]` names."""
+    """Reads the parts of repositories that `plan.tasks[rank]` names, in order."""
 
     type = "📖 - READER"
     name = "🗂 Repositories"
@@ -31,17 +31,20 @@ class RepositoryReader(PipelineStep):
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        task = self.plan.tasks[rank]
-        resolved = self.plan.sources[task.source_index]
+        for part in self.plan.tasks[rank].parts:
+            yield from self.read_part(part)
+
+    def read_part(self, part: TaskPart) -> DocumentsPipeline:
+        resolved = self.plan.sources[part.source_index]
         snapshot = resolved.open()
         entries = list(snapshot.entries())
-        if task.shard == 0:
+        if part.starts_repository:
             yield self.tree_document(resolved, snapshot, entries)
         gate = PathGate(resolved.source, self.plan.ecosystem.filters)
         attributes = self.plan.ecosystem.repository_attributes
         selected: list[str] = []
         for entry in entries:
-            if not task.covers(entry.path):
+            if not part.covers(entry.path):
                 continue
             self.stat_update("files_seen")
             reason = self.entry_reason(entry) or gate.reason(entry.path, entry.size)

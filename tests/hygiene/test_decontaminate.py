@@ -256,7 +256,7 @@ def surviving_train_paths(
             pass
     for rank, documents in enumerate(tasks):
         ContaminationMatcher(index, matches, settings)(iter(documents), rank, len(tasks))
-    ContaminationResolver(matches, remove, tuple(range(len(tasks))), settings.common_ngram_repos)(None, 0, 1)
+    ContaminationResolver(matches, remove, len(tasks), settings.common_ngram_repos)(None, 0, 1)
     return [
         document.metadata["path"]
         for rank, documents in enumerate(tasks)
