@@ -63,12 +63,19 @@ def plant_near_duplicates(repos: list[Path], target: Path, count: int, seed: int
     return count
 
 
-def timed_stage(name: str, steps: list, tasks: int, work_dir: Path, options: BuildOptions) -> float:
+def timed_stage(
+    name: str,
+    steps: list,
+    tasks: int,
+    work_dir: Path,
+    options: BuildOptions,
+    task_sizes: tuple[int, ...] = (),
+) -> float:
     started = time.perf_counter()
     with console_to_file(
         work_dir / "logs" / "console.log", enabled=True
     ) as stderr_fd:  # datatrove's log flood
-        run_stage(name, steps, tasks, work_dir, options, stderr_fd=stderr_fd)
+        run_stage(name, steps, tasks, work_dir, options, stderr_fd=stderr_fd, task_sizes=task_sizes)
     return time.perf_counter() - started
 
 
@@ -87,9 +94,12 @@ def removed_from_repository(collect: Path, remove_folder: str, ranks: list[int],
 
 
 def near_dedup(
-    collect: Path, tasks: int, planted: tuple[list[int], str], work_dir: Path, num_proc: int
+    collect: Path, task_sizes: tuple[int, ...], planted: tuple[list[int], str], work_dir: Path, num_proc: int
 ) -> dict:
-    """The four near-dedup stages over the collected files, each timed; what they removed."""
+    """The four near-dedup stages over the collected files, each timed; what they removed.
+
+    The per-task stages start their largest tasks first, as in a build."""
+    tasks = len(task_sizes)
     settings = DedupSettings(exact=False)
     folders = DedupFolders(str(work_dir / "dedup"))
     options = BuildOptions(out_dir=work_dir / "out", num_proc=num_proc, progress=False)
@@ -100,12 +110,13 @@ def near_dedup(
             tasks,
             work_dir,
             options,
+            task_sizes,
         )
     }
     for name, steps, stage_tasks in resolution_pipelines(settings, folders, tasks):
         seconds[name] = timed_stage(name, steps, stage_tasks, work_dir, options)
     filter_steps = [WorkDocumentReader(str(collect)), DuplicateFilter(folders, FILES)]
-    seconds["filter"] = timed_stage("filter", filter_steps, tasks, work_dir, options)
+    seconds["filter"] = timed_stage("filter", filter_steps, tasks, work_dir, options, task_sizes)
     resolved = read_stage_stats(work_dir / "logs" / "duplicates")
     return {
         "seconds": seconds,
@@ -137,7 +148,9 @@ def main() -> None:
         plan = make_plan(ecosystem, scratch / "cache")
         collect_dir = scratch / "collect-work"
         options = BuildOptions(out_dir=scratch / "out", num_proc=2, progress=False)
-        timed_stage("collect", collect_pipeline(plan, collect_dir), len(plan.tasks), collect_dir, options)
+        task_sizes = tuple(task.size for task in plan.tasks)
+        collect = collect_pipeline(plan, collect_dir)
+        timed_stage("collect", collect, len(plan.tasks), collect_dir, options, task_sizes)
         collected = read_stage_stats(collect_dir / "logs" / "collect")
         files = collected["files_read"]
         text_bytes = sum(
@@ -151,7 +164,7 @@ def main() -> None:
         ]  # a task may also hold files of the repository before it
         planted_repo = (planted_ranks, plan.sources[planted_source].name)
         runs = {
-            n: near_dedup(collect_dir / "collect", len(plan.tasks), planted_repo, scratch / f"np{n}", n)
+            n: near_dedup(collect_dir / "collect", task_sizes, planted_repo, scratch / f"np{n}", n)
             for n in (1, 2)
         }
     results = {

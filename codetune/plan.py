@@ -185,41 +185,55 @@ def missing_source(
 
 
 class TaskPacker:
-    """Cuts the sources' path-ordered files into tasks of about `task_bytes`, in source order.
+    """Cuts the sources' path-ordered files into tasks, in source order: large repositories are sliced, small
+    ones packed together.
 
-    A task closes before the file that would take it past `task_bytes`, inside a repository or between two,
-    so large repositories are sliced and small ones packed together. A source with no file to read still
-    gets a part, in whichever task is open: that task writes its tree row.
+    Tasks hold about `task_bytes`, except the last ones: once what is left fits in two tasks, each task takes
+    half of it, down to `task_bytes / 8`. Workers that finish at different times then find small tasks
+    left (the executors start the largest first), so a stage does not end with one worker running a full
+    task alone. A task closes before the file that would take it past its size; a file is never split. A
+    source with no file to read still gets a part, in whichever task is open: that task writes its tree row.
     """
 
     def __init__(self, task_bytes: int):
         self.task_bytes = task_bytes
-        self.tasks: list[Task] = []
-        self._parts: list[TaskPart] = []  # of the open task; the last one may still grow
-        self._bytes = 0
+        self._sources: list[tuple[int, list[tuple[str, int]]]] = []  # the gated files (path, size) of each
 
     def add_source(self, source_index: int, entries: list[TreeEntry], gate: PathGate) -> None:
-        start, part_bytes = "", 0
-        for entry in entries:
-            if entry.kind != "file" or gate.reason(entry.path, entry.size) is not None:
-                continue
-            if self._bytes and self._bytes + entry.size > self.task_bytes:
-                if part_bytes:
-                    self._parts.append(TaskPart(source_index, start, entry.path, part_bytes))
-                    start, part_bytes = entry.path, 0
-                self._close_task()
-            part_bytes += entry.size
-            self._bytes += entry.size
-        self._parts.append(TaskPart(source_index, start, None, part_bytes))
+        files = [
+            (entry.path, entry.size)
+            for entry in entries
+            if entry.kind == "file" and gate.reason(entry.path, entry.size) is None
+        ]
+        self._sources.append((source_index, files))
 
-    def _close_task(self) -> None:
-        if self._parts:
-            self.tasks.append(Task(tuple(self._parts)))
-        self._parts, self._bytes = [], 0
+    def target(self, remaining: int) -> int:
+        """The size of the task that starts when `remaining` bytes are left to cut."""
+        if remaining > 2 * self.task_bytes:
+            return self.task_bytes
+        return max(self.task_bytes // 8, remaining // 2, 1)
 
     def finish(self) -> tuple[Task, ...]:
-        self._close_task()
-        return tuple(self.tasks)
+        tasks: list[Task] = []
+        parts: list[TaskPart] = []  # of the open task
+        remaining = sum(size for _, files in self._sources for _, size in files)
+        task_bytes, target = 0, self.target(remaining)
+        for source_index, files in self._sources:
+            start, part_bytes = "", 0
+            for path, size in files:
+                if task_bytes and task_bytes + size > target:
+                    if part_bytes:
+                        parts.append(TaskPart(source_index, start, path, part_bytes))
+                        start, part_bytes = path, 0
+                    tasks.append(Task(tuple(parts)))
+                    parts, task_bytes, target = [], 0, self.target(remaining)
+                part_bytes += size
+                task_bytes += size
+                remaining -= size
+            parts.append(TaskPart(source_index, start, None, part_bytes))
+        if parts:
+            tasks.append(Task(tuple(parts)))
+        return tuple(tasks)
 
 
 def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:

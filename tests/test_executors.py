@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from datatrove.data import DocumentsPipeline
@@ -46,6 +47,21 @@ def test_plan_tasks_carry_the_bytes_of_the_files_they_read(tmp_path: Path, git_f
             assert part.size == sum(read)
         assert task.size > 0
     assert len({task.size for task in plan.tasks}) > 1  # sizes differ, so the order matters
+
+
+def test_tasks_hold_task_bytes_then_halve_towards_the_end(tmp_path: Path):
+    """Full tasks first; once what is left fits in two tasks, each takes half of it, down to 1/8."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for index in range(40):
+        line = f"value_{index:02d} = {index}\n"
+        (repo / f"m{index:02d}.py").write_text(line + "#" * (999 - len(line)) + "\n")  # 1000 bytes
+    ecosystem = Ecosystem(name="even", sources=(Source(str(repo), allow_license=True),), task_bytes=8000)
+    plan = make_plan(ecosystem, tmp_path / "cache")
+    assert [task.size for task in plan.tasks] == [8000, 8000, 8000, 8000, 4000, 2000, 1000, 1000]
+    parts = [part for task in plan.tasks for part in task.parts]
+    assert [part.start_path for part in parts[:3]] == ["", "m08.py", "m16.py"]  # contiguous path ranges
+    assert all(part.end_path == after.start_path for part, after in itertools.pairwise(parts))
 
 
 def test_a_stage_starts_its_largest_tasks_first_and_a_rerun_only_the_unfinished(tmp_path: Path):
