@@ -159,6 +159,8 @@ def make_executor(
             cpus_per_task=1,
             task_sizes=task_sizes,
         )
+    if min(options.num_proc, tasks) > 1:
+        check_main_module_for_workers()
     # Where no build started the forkserver (a stage run on its own), the pool starts it: with these steps'
     # modules, each worker need not import them again. A running forkserver keeps what it has.
     multiprocess.set_forkserver_preload(
@@ -200,6 +202,16 @@ def worker_modules(ecosystem: Ecosystem) -> list[str]:
     return modules
 
 
+def check_main_module_for_workers() -> None:
+    """Local workers run the main module again (as `__mp_main__`); one read from standard input cannot be,
+    and each worker would die at start while the pool replaces it forever. Refuse instead of hanging."""
+    if getattr(sys.modules["__main__"], "__file__", None) == "<stdin>":
+        raise BuildError(
+            "local workers cannot start from a script read from standard input (`python -`): each worker "
+            "imports the main module again; save the script to a file, or use --num-proc 1"
+        )
+
+
 def start_worker_template(ecosystem: Ecosystem, options: BuildOptions, log_path: Path) -> None:
     """Start the forkserver now: its imports then overlap the plan instead of delaying task one.
 
@@ -208,6 +220,7 @@ def start_worker_template(ecosystem: Ecosystem, options: BuildOptions, log_path:
     """
     if options.executor != "local" or options.num_proc < 2:
         return
+    check_main_module_for_workers()
     multiprocess.set_forkserver_preload(worker_modules(ecosystem))
     with console_to_file(log_path, options.quiet_logs):
         multiprocess.forkserver.ensure_running()

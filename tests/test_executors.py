@@ -103,3 +103,27 @@ print(type(pq.read_table({str(tmp_path / "t.parquet")!r}).to_pandas()).__name__)
 """
     probed = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert probed.stdout.split() == ["False", "DataFrame"]
+
+
+def test_a_script_read_from_stdin_gets_a_clear_error_not_a_hang_with_local_workers(tmp_path: Path):
+    """Each local worker imports the main module again; from `python -` it cannot, and the pool would
+    replace dying workers forever."""
+    import subprocess
+    import sys
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("def a():\n    return 1\n")
+    script = f"""
+from pathlib import Path
+from codetune.ecosystem import Ecosystem, Source
+from codetune.pipeline import BuildOptions, build
+ecosystem = Ecosystem(name="stdin", sources=(Source({str(repo)!r}, allow_license=True),))
+build(ecosystem, BuildOptions(out_dir=Path({str(tmp_path / "out")!r}), num_proc=2, progress=False))
+"""
+    ran = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert ran.returncode != 0
+    assert "standard input" in ran.stderr and "--num-proc 1" in ran.stderr
+    assert not (tmp_path / "out").exists()
