@@ -182,6 +182,29 @@ def test_a_repository_with_nothing_to_read_still_gets_its_tree_row(tmp_path: Pat
     assert "vendored" not in {row["repo"] for row in rows(result.out_dir, "clm")}
 
 
+def test_a_repository_cut_into_several_tasks_is_listed_once_per_process(
+    tmp_path: Path, git_fixtures: GitFixtures, monkeypatch: pytest.MonkeyPatch
+):
+    """Listing costs about 30 µs an entry: per task, a large repository would be listed hundreds of times."""
+    import codetune.sources.git as git_sources
+
+    listed: list[str] = []
+    list_tree = git_sources._list_tree
+
+    def counted(git_dir, commit, name):
+        listed.append(name)
+        return list_tree(git_dir, commit, name)
+
+    monkeypatch.setattr(git_sources, "_list_tree", counted)
+    ecosystem = Ecosystem(
+        name="sliced", sources=(Source(str(git_fixtures.game_bare), name="game"),), task_bytes=100
+    )
+    result = build(ecosystem, options(tmp_path, num_proc=1))
+    assert len(result.plan.tasks) > 2
+    assert listed == ["game", "game"]  # the plan, then every task of this process
+    assert len(rows(result.out_dir, "clm")) > 2
+
+
 class PassThrough(PipelineStep):
     """A stage that does nothing: stands in for a dedup stage to force a barrier in a test."""
 

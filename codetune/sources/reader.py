@@ -7,6 +7,8 @@ as `dropped_<reason>`; nothing is lost silently.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -16,6 +18,12 @@ from codetune.filters.files import DropReason, PathGate, decode_source_file
 from codetune.parse.trees import render_tree
 from codetune.plan import BuildPlan, ResolvedSource, TaskPart
 from codetune.sources.snapshot import RepositorySnapshot, TreeEntry, find_readme
+
+# A repository cut into several tasks is listed once per process, not once per task: a listing costs about
+# 30 µs an entry, seconds for a large repository. Keyed by the plan's fingerprint (it changes when a
+# folder's files do) and where the source is read from; the last two listings are kept.
+_LISTINGS: OrderedDict[tuple[str, int, str], tuple[RepositorySnapshot, list[TreeEntry]]] = OrderedDict()
+_LISTINGS_KEPT = 2
 
 
 class RepositoryReader(PipelineStep):
@@ -34,10 +42,22 @@ class RepositoryReader(PipelineStep):
         for part in self.plan.tasks[rank].parts:
             yield from self.read_part(part)
 
+    def listed(self, source_index: int) -> tuple[RepositorySnapshot, list[TreeEntry]]:
+        """The source's snapshot and entries, listed once per process (see `_LISTINGS`)."""
+        resolved = self.plan.sources[source_index]
+        key = (self.plan.fingerprint, source_index, resolved.path)
+        if key in _LISTINGS:
+            _LISTINGS.move_to_end(key)
+            return _LISTINGS[key]
+        snapshot = resolved.open()
+        listing = _LISTINGS[key] = (snapshot, list(snapshot.entries()))
+        while len(_LISTINGS) > _LISTINGS_KEPT:
+            _LISTINGS.popitem(last=False)
+        return listing
+
     def read_part(self, part: TaskPart) -> DocumentsPipeline:
         resolved = self.plan.sources[part.source_index]
-        snapshot = resolved.open()
-        entries = list(snapshot.entries())
+        snapshot, entries = self.listed(part.source_index)
         if part.starts_repository:
             yield self.tree_document(resolved, snapshot, entries)
         gate = PathGate(resolved.source, self.plan.ecosystem.filters)
