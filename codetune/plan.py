@@ -37,6 +37,11 @@ from codetune.sources import (
 )
 from codetune.subsets import SUBSET_SPECS
 
+# Raised whenever a change makes work folders or output of earlier code unsafe to reuse under the same
+# version (how tasks are cut, what the work files hold): a build interrupted before such a change then
+# starts afresh instead of resuming tasks cut the old way. 2: tasks pack small repositories (TaskPart).
+WORK_FORMAT = 2
+
 
 @dataclass(frozen=True)
 class ResolvedSource:
@@ -253,7 +258,7 @@ def make_plan(ecosystem: Ecosystem, cache_dir: Path, skip_missing: bool = False)
     sources: list[ResolvedSource] = []
     packer = TaskPacker(ecosystem.task_bytes)
     fingerprint = hashlib.sha256()
-    fingerprint.update(f"codetune {codetune.__version__}\n".encode())
+    fingerprint.update(f"codetune {codetune.__version__} work format {WORK_FORMAT}\n".encode())
     fingerprint.update(json.dumps(dataclasses.asdict(ecosystem), sort_keys=True, default=str).encode())
     for subset in ecosystem.subsets:  # inputs outside the repositories (imported files): checked, hashed
         fingerprint.update(f"{subset}\0{SUBSET_SPECS[subset].input_digest(ecosystem)}\n".encode())

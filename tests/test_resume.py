@@ -11,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import yaml
+
+from codetune.ecosystem import Ecosystem, Source
 
 REPOS = Path(__file__).resolve().parent.parent / "examples" / "example_ecosystem" / "repos"
 
@@ -109,3 +112,18 @@ def test_killed_build_resumes_and_matches_an_uninterrupted_build(tmp_path: Path)
     resumed_summary = json.loads((tmp_path / "out" / ".codetune" / "summary.json").read_text())
     for key in ("files_seen", "files_kept", "dropped", "segments_per_language", "rows"):
         assert resumed_summary[key] == reference_summary[key]
+
+
+def test_work_of_an_earlier_format_is_not_resumed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Code that cuts tasks differently under the same version must not resume an older build's tasks."""
+    import codetune.plan as plan_module
+    from codetune.plan import make_plan
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.py").write_text("def a():\n    return 1\n")
+    ecosystem = Ecosystem(name="formats", sources=(Source(str(repo), allow_license=True),))
+    current = make_plan(ecosystem, tmp_path / "cache").fingerprint
+    assert make_plan(ecosystem, tmp_path / "cache").fingerprint == current
+    monkeypatch.setattr(plan_module, "WORK_FORMAT", plan_module.WORK_FORMAT + 1)
+    assert make_plan(ecosystem, tmp_path / "cache").fingerprint != current
