@@ -1,11 +1,11 @@
 """datatrove's local and Ray executors, starting a stage's largest tasks first.
 
-A build's tasks differ in size: a slice of a large repository holds `task_bytes` of files, the only slice
-of a small one a few kilobytes. In rank order, a large task that happens to start last keeps one worker
-busy while the others have nothing left to do. Started largest first (the longest-processing-time rule),
-the workers finish close together. Only the order in which tasks start changes; each task still writes
-the files of its own rank, so the output does not. Local workers import this module (the forkserver
-preloads it), so it stays light.
+A build's tasks differ in size: most hold about `task_bytes` of files, the last ones less by design
+(`plan.TaskPacker`), and a file is never split. In rank order, a large task that happens to start last
+keeps one worker busy while the others have nothing left to do. Started largest first (the
+longest-processing-time rule), the workers finish close together. Only the order in which tasks start
+changes; each task still writes the files of its own rank, so the output does not. Local workers import
+this module (the forkserver preloads it), so it stays light.
 """
 
 from __future__ import annotations
@@ -22,8 +22,11 @@ class LargestTasksFirst:
     Ties, and stages whose sizes are unknown (`task_sizes` empty), keep rank order.
     """
 
-    task_sizes: tuple[int, ...] = ()
     world_size: int
+
+    def __init__(self, *args, task_sizes: Sequence[int] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.task_sizes = tuple(task_sizes)
 
     def get_incomplete_ranks(self, ranks=None, skip_completed=None) -> list[int]:
         incomplete = super().get_incomplete_ranks(ranks, skip_completed)  # type: ignore[misc]
@@ -33,12 +36,8 @@ class LargestTasksFirst:
 
 
 class LocalExecutor(LargestTasksFirst, LocalPipelineExecutor):
-    def __init__(self, *args, task_sizes: Sequence[int] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.task_sizes = tuple(task_sizes)
+    """datatrove's `LocalPipelineExecutor`, plus `task_sizes=`."""
 
 
 class RayExecutor(LargestTasksFirst, RayPipelineExecutor):
-    def __init__(self, *args, task_sizes: Sequence[int] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.task_sizes = tuple(task_sizes)
+    """datatrove's `RayPipelineExecutor`, plus `task_sizes=`."""
