@@ -346,8 +346,7 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
     `codetune.hygiene.stages`).
     """
     hygiene = HygieneStages(plan, work_dir)
-    tasks = len(plan.tasks)
-    sizes = tuple(task.size for task in plan.tasks)
+    tasks, sizes = hygiene.tasks, hygiene.task_sizes
     stages: list[Stage] = []
     names, steps = ["collect"], collect_steps(plan)
     if file_stages := hygiene.after_collect_stages():  # file dedup needs every file's signature first

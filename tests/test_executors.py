@@ -64,6 +64,20 @@ def test_tasks_hold_task_bytes_then_halve_towards_the_end(tmp_path: Path):
     assert all(part.end_path == after.start_path for part, after in itertools.pairwise(parts))
 
 
+def test_every_stage_over_the_plan_tasks_starts_the_largest_first(tmp_path: Path):
+    """Stages whose ranks are the plan's tasks carry their sizes; bucket and single-task stages do not."""
+    from codetune.pipeline import build_stages
+    from dataset_scripts.example import ECOSYSTEM
+
+    plan = make_plan(ECOSYSTEM, tmp_path / "cache")
+    options = BuildOptions(out_dir=tmp_path / "out", work_dir=tmp_path / "work", progress=False)
+    stages = build_stages(plan, tmp_path / "work", tmp_path / "out", options)
+    sized = {stage.name for stage in stages if stage.task_sizes}
+    assert sized == {"collect", "extract", "contamination_matches", "rows"}
+    for stage in stages:
+        assert stage.task_sizes in ((), tuple(task.size for task in plan.tasks))
+
+
 def test_a_stage_starts_its_largest_tasks_first_and_a_rerun_only_the_unfinished(tmp_path: Path):
     sizes = (5, 9, 1, 9, 7)
     record = tmp_path / "order.txt"

@@ -236,7 +236,7 @@ def test_stages_without_a_barrier_fuse_and_give_the_rows_of_split_stages(
 
     # The same build with a (do-nothing) global stage after collect and after extract: documents now go
     # through the work files, and every row and count must come out the same.
-    barrier_a, barrier_b = [("barrier_a", [PassThrough()], 1)], [("barrier_b", [PassThrough()], 1)]
+    barrier_a, barrier_b = [("barrier_a", [PassThrough()], 1, ())], [("barrier_b", [PassThrough()], 1, ())]
     monkeypatch.setattr(HygieneStages, "after_collect_stages", lambda self: barrier_a)
     monkeypatch.setattr(HygieneStages, "after_extract_stages", lambda self: barrier_b)
     split_options = BuildOptions(

@@ -39,7 +39,8 @@ from codetune.subsets import SUBSET_SPECS
 from codetune.summary import read_stage_stats
 from codetune.workfiles import WorkDocumentReader
 
-StagePipeline = tuple[str, list[PipelineStep], int]  # (stage name, steps, task count)
+# (stage name, steps, task count, bytes per task where the ranks are the plan's tasks, else ())
+StagePipeline = tuple[str, list[PipelineStep], int, tuple[int, ...]]
 FILES = (RecordKind.FILE,)
 SEGMENTS = (RecordKind.SEGMENT,)
 
@@ -54,6 +55,11 @@ class HygieneStages:
     @property
     def tasks(self) -> int:
         return len(self.plan.tasks)
+
+    @property
+    def task_sizes(self) -> tuple[int, ...]:
+        """Bytes each plan task reads: stages over the plan's tasks start the largest first."""
+        return tuple(task.size for task in self.plan.tasks)
 
     @property
     def extracted(self) -> str:
@@ -126,13 +132,13 @@ class HygieneStages:
         if self.file_dedup is None:
             return []
         pipelines = resolution_pipelines(self.plan.ecosystem.dedup, self.file_dedup, self.tasks)
-        return [(f"file_{name}", steps, tasks) for name, steps, tasks in pipelines]
+        return [(f"file_{name}", steps, tasks, ()) for name, steps, tasks in pipelines]
 
     def after_extract_stages(self) -> list[StagePipeline]:
         stages: list[StagePipeline] = []
         if self.segment_dedup is not None:
             pipelines = resolution_pipelines(self.plan.ecosystem.dedup, self.segment_dedup, self.tasks)
-            stages += [(f"segment_{name}", steps, tasks) for name, steps, tasks in pipelines]
+            stages += [(f"segment_{name}", steps, tasks, ()) for name, steps, tasks in pipelines]
         if self.decontaminates:
             stages += self.decontamination_stages()
         return stages
@@ -147,16 +153,19 @@ class HygieneStages:
                     "decontamination_index",
                     [EvalNGrams(index, self.eval_sources, settings)],
                     len(self.eval_sources),
+                    (),
                 )
             )
         # The matcher sees what the rows stage's contamination filter will see: the same positions.
         matcher = ContaminationMatcher(index, matches, settings)
         reader = WorkDocumentReader(self.extracted)
-        stages.append(("contamination_matches", [reader, *self.segment_filters(), matcher], self.tasks))
+        stages.append(
+            ("contamination_matches", [reader, *self.segment_filters(), matcher], self.tasks, self.task_sizes)
+        )
         resolver = ContaminationResolver(
             matches, self.decontamination_folder("remove"), self.tasks, settings.common_ngram_repos
         )
-        stages.append(("contamination", [resolver], 1))
+        stages.append(("contamination", [resolver], 1, ()))
         return stages
 
 
