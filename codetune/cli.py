@@ -1,7 +1,8 @@
 """The `codetune` command: argument parsing and printing only; the work happens in `pipeline.build`.
 
-Every local build worker runs the `codetune` script again as `__mp_main__` (multiprocessing's forkserver does
-that), so this module imports only what parsing needs; commands import their machinery when they run.
+With `--start-method forkserver` (the default off Linux) every local build worker runs the `codetune` script
+again as `__mp_main__`, so this module imports only what parsing needs; commands import their machinery
+when they run.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ def make_parser() -> argparse.ArgumentParser:
     )
     build_parser.add_argument("--num-proc", type=_positive, default=1, help="parallel workers (default: 1)")
     build_parser.add_argument("--executor", choices=("local", "ray"), default="local")
+    build_parser.add_argument(
+        "--start-method",
+        choices=("fork", "forkserver"),
+        help="how local workers start (default: fork on Linux, forkserver elsewhere)",
+    )
     build_parser.add_argument("--work-dir", type=Path, help="intermediate files (default: next to --out)")
     build_parser.add_argument(
         "--cache-dir", type=Path, default=None, help="git clone cache (default: ~/.cache/codetune)"
@@ -152,6 +158,7 @@ def run_build(args: argparse.Namespace) -> int:
         work_dir=args.work_dir,
         num_proc=args.num_proc,
         executor=args.executor,
+        start_method=args.start_method,
         overwrite=args.overwrite,
         cache_dir=args.cache_dir or default_cache_dir(),
         progress=not args.no_progress,

@@ -10,10 +10,14 @@ this module (the forkserver preloads it), so it stays light.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from datatrove.executor.local import LocalPipelineExecutor
 from datatrove.executor.ray import RayPipelineExecutor
+
+# Bytes per rank, or a function that measures them when the stage starts (sizes known only once the
+# stage before it has written its output, like the assemble stage's inputs).
+TaskSizes = Sequence[int] | Callable[[], Sequence[int]]
 
 
 class LargestTasksFirst:
@@ -24,15 +28,16 @@ class LargestTasksFirst:
 
     world_size: int
 
-    def __init__(self, *args, task_sizes: Sequence[int] = (), **kwargs):
+    def __init__(self, *args, task_sizes: TaskSizes = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.task_sizes = tuple(task_sizes)
+        self.task_sizes = task_sizes if callable(task_sizes) else tuple(task_sizes)
 
     def get_incomplete_ranks(self, ranks=None, skip_completed=None) -> list[int]:
         incomplete = super().get_incomplete_ranks(ranks, skip_completed)  # type: ignore[misc]
-        if len(self.task_sizes) != self.world_size:
+        sizes = tuple(self.task_sizes()) if callable(self.task_sizes) else self.task_sizes
+        if len(sizes) != self.world_size:
             return incomplete
-        return sorted(incomplete, key=lambda rank: -self.task_sizes[rank])
+        return sorted(incomplete, key=lambda rank: -sizes[rank])
 
 
 class LocalExecutor(LargestTasksFirst, LocalPipelineExecutor):

@@ -21,7 +21,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from datatrove.pipeline.base import PipelineStep
 from codetune.attributes import ecosystem_subset
 from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError, OutputFolderError
-from codetune.executors import LocalExecutor, RayExecutor
+from codetune.executors import LocalExecutor, RayExecutor, TaskSizes
 from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
 from codetune.hub import write_dataset_card
 from codetune.hygiene.redact import SecretRedactor
@@ -79,12 +79,36 @@ class BuildOptions:
     segmenter_target: str | None = (
         None  # fault injection in tests: "module:function" replacing segment_source
     )
+    start_method: str | None = None  # local workers: "fork" or "forkserver"; None: default_start_method()
 
     def __post_init__(self) -> None:
         if self.executor not in ("local", "ray"):
             raise CodetuneError(f"executor must be 'local' or 'ray', got {self.executor!r}")
         if self.num_proc < 1:
             raise CodetuneError(f"num_proc must be at least 1, got {self.num_proc}")
+        if self.start_method not in (None, *START_METHODS):
+            raise CodetuneError(
+                f"start_method must be one of {', '.join(START_METHODS)}, got {self.start_method!r}"
+            )
+
+    @property
+    def local_start_method(self) -> str:
+        return self.start_method or default_start_method()
+
+
+START_METHODS = ("fork", "forkserver")
+
+
+def default_start_method() -> str:
+    """How local workers start: forked from the build's own process on Linux (multiprocessing's default there
+    up to Python 3.13), from datatrove's forkserver elsewhere (macOS system libraries are not fork-safe).
+
+    A forked worker starts with everything the build process has imported and set up. A forkserver is a
+    fresh interpreter that must import datatrove, pyarrow and the step modules before the first worker can
+    start: about 0.6 s, a tenth of a 50 MB build on two workers. What a fork would inherit and must not use
+    (this process's parse worker) is dropped in the child (`parse.isolation`).
+    """
+    return "fork" if sys.platform.startswith("linux") else "forkserver"
 
 
 @dataclass(frozen=True)
@@ -147,7 +171,7 @@ def make_executor(
     tasks: int,
     logging_dir: Path,
     options: BuildOptions,
-    task_sizes: Sequence[int] = (),
+    task_sizes: TaskSizes = (),
 ) -> PipelineExecutor:
     """datatrove's executor for `options.executor`, starting the largest of `task_sizes` first."""
     if options.executor == "ray":
@@ -159,18 +183,21 @@ def make_executor(
             cpus_per_task=1,
             task_sizes=task_sizes,
         )
+    start_method = options.local_start_method
     if min(options.num_proc, tasks) > 1:
-        check_main_module_for_workers()
-    # Where no build started the forkserver (a stage run on its own), the pool starts it: with these steps'
-    # modules, each worker need not import them again. A running forkserver keeps what it has.
-    multiprocess.set_forkserver_preload(
-        [*WORKER_BASE_MODULES, *sorted({type(step).__module__ for step in pipeline})]
-    )
+        check_main_module_for_workers(start_method)
+    if start_method == "forkserver":
+        # Where no build started the forkserver (a stage run on its own), the pool starts it: with these
+        # steps' modules, each worker need not import them again. A running forkserver keeps what it has.
+        multiprocess.set_forkserver_preload(
+            [*WORKER_BASE_MODULES, *sorted({type(step).__module__ for step in pipeline})]
+        )
     return LocalExecutor(
         pipeline,
         tasks=tasks,
         workers=min(options.num_proc, tasks),
         logging_dir=str(logging_dir),
+        start_method=start_method,
         task_sizes=task_sizes,
     )
 
@@ -202,25 +229,31 @@ def worker_modules(ecosystem: Ecosystem) -> list[str]:
     return modules
 
 
-def check_main_module_for_workers() -> None:
-    """Local workers run the main module again (as `__mp_main__`); one read from standard input cannot be,
-    and each worker would die at start while the pool replaces it forever. Refuse instead of hanging."""
+def check_main_module_for_workers(start_method: str) -> None:
+    """A worker that does not fork from this process runs the main module again (as `__mp_main__`); one read
+    from standard input cannot be, and each worker would die at start while the pool replaces it forever.
+    Refuse instead of hanging. datatrove's `Manager` starts with multiprocess's default method, hence both."""
+    # The default method, without fixing it as get_start_method() would: the first listed is the default.
+    default = multiprocess.get_start_method(allow_none=True) or multiprocess.get_all_start_methods()[0]
+    if start_method == "fork" and default == "fork":
+        return
     if getattr(sys.modules["__main__"], "__file__", None) == "<stdin>":
         raise BuildError(
             "local workers cannot start from a script read from standard input (`python -`): each worker "
-            "imports the main module again; save the script to a file, or use --num-proc 1"
+            "imports the main module again; save the script to a file, use --num-proc 1, or (on Linux) "
+            "start_method='fork'"
         )
 
 
 def start_worker_template(ecosystem: Ecosystem, options: BuildOptions, log_path: Path) -> None:
-    """Start the forkserver now: its imports then overlap the plan instead of delaying task one.
+    """With `forkserver`, start it now: its imports then overlap the plan instead of delaying task one.
 
     Every local worker forks from it and inherits its stderr: `log_path` when logs are kept off the terminal.
     It lives as long as this process; a later build reuses it (and its workers import what it lacks).
     """
-    if options.executor != "local" or options.num_proc < 2:
+    if options.executor != "local" or options.num_proc < 2 or options.local_start_method != "forkserver":
         return
-    check_main_module_for_workers()
+    check_main_module_for_workers("forkserver")
     multiprocess.set_forkserver_preload(worker_modules(ecosystem))
     with console_to_file(log_path, options.quiet_logs):
         multiprocess.forkserver.ensure_running()
@@ -281,7 +314,7 @@ def run_stage(
     work_dir: Path,
     options: BuildOptions,
     stderr_fd: int,
-    task_sizes: Sequence[int] = (),
+    task_sizes: TaskSizes = (),
 ) -> Path:
     logging_dir = work_dir / "logs" / name
     executor = make_executor(pipeline, tasks, logging_dir, options, task_sizes)
@@ -333,7 +366,7 @@ class Stage:
     name: str
     pipeline: list[PipelineStep]
     tasks: int
-    task_sizes: tuple[int, ...] = ()  # bytes each rank reads, where known: the largest tasks start first
+    task_sizes: TaskSizes = ()  # bytes each rank reads, where known: the largest tasks start first
 
 
 def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildOptions) -> list[Stage]:
@@ -376,9 +409,8 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
     names.append("rows")
     stages.append(Stage("+".join(names), [*steps, *row_writers(plan, work_dir)], tasks, sizes))
     pairs = subset_split_pairs(plan.ecosystem.subsets)
-    stages.append(
-        Stage("assemble", [SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)], len(pairs))
-    )
+    assembler = SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)
+    stages.append(Stage("assemble", [assembler], len(pairs), assembler.input_sizes))
     return stages
 
 

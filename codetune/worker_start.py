@@ -1,7 +1,9 @@
 """Imported first by the forkserver that local workers fork from: per-process work done once, for all of them.
 
-Each local worker is a fork of datatrove's forkserver, so what the forkserver has done, every worker starts
-with. Two lazy, per-process costs would otherwise land on every worker of every stage before its first task:
+With `start_method="forkserver"` (the default off Linux; on Linux workers fork from the build process,
+which has pandas imported and datatrove's check cached already), each local worker is a fork of
+datatrove's forkserver, so what the forkserver has done, every worker starts with. Two lazy, per-process
+costs would otherwise land on every worker of every stage before its first task:
 
 - pyarrow imports pandas (about 0.3 s) on its first conversion of Python objects (any `pa.array`), only to
   recognise pandas inputs, which workers never pass. It probes once per process and does not probe again

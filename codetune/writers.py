@@ -83,11 +83,22 @@ class SubsetAssembler(PipelineStep):
         self.pairs = pairs
         self.max_shard_bytes = max_shard_bytes
 
+    def _inputs(self, rank: int) -> list[Path]:
+        config, split = self.pairs[rank]
+        return sorted((Path(self.rows_dir) / config / split).glob("*.parquet"))
+
+    def input_sizes(self) -> tuple[int, ...]:
+        """Bytes each task copies, known once the rows stage is done: the executor starts the largest first,
+        so the two or three large subsets do not wait behind the small ones."""
+        return tuple(
+            sum(path.stat().st_size for path in self._inputs(rank)) for rank in range(len(self.pairs))
+        )
+
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
         config, split = self.pairs[rank]
-        inputs = sorted((Path(self.rows_dir) / config / split).glob("*.parquet"))
+        inputs = self._inputs(rank)
         target = Path(self.out_dir) / config
         if not inputs:  # this split got no rows (e.g. no test repository): no shard, no stale ones
             for stale in target.glob(f"{split}-*.parquet"):

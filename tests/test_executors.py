@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
@@ -72,10 +73,33 @@ def test_every_stage_over_the_plan_tasks_starts_the_largest_first(tmp_path: Path
     plan = make_plan(ECOSYSTEM, tmp_path / "cache")
     options = BuildOptions(out_dir=tmp_path / "out", work_dir=tmp_path / "work", progress=False)
     stages = build_stages(plan, tmp_path / "work", tmp_path / "out", options)
-    sized = {stage.name for stage in stages if stage.task_sizes}
+    sized = {stage.name for stage in stages if stage.task_sizes and not callable(stage.task_sizes)}
     assert sized == {"collect", "extract", "contamination_matches", "rows"}
     for stage in stages:
-        assert stage.task_sizes in ((), tuple(task.size for task in plan.tasks))
+        if stage.name != "assemble":
+            assert stage.task_sizes in ((), tuple(task.size for task in plan.tasks))
+
+
+def test_assemble_starts_with_the_subsets_that_have_most_rows_to_copy(tmp_path: Path):
+    """Its sizes are measured when it starts, from the rows stage's files, and set the order it runs in."""
+    from codetune.pipeline import build, build_stages, make_executor
+    from dataset_scripts.example import ECOSYSTEM
+
+    options = BuildOptions(out_dir=tmp_path / "out", work_dir=tmp_path / "work", progress=False)
+    result = build(ECOSYSTEM, options)
+    assemble = build_stages(result.plan, result.work_dir, result.out_dir, options)[-1]
+    assert assemble.name == "assemble"
+    sizes = assemble.task_sizes()
+    pairs = assemble.pipeline[0].pairs
+    for (config, split), size in zip(pairs, sizes, strict=True):
+        files = (result.work_dir / "rows" / config / split).glob("*.parquet")
+        assert size == sum(path.stat().st_size for path in files)
+    assert len(set(sizes)) > 3  # not a tie that would keep rank order
+    executor = make_executor(
+        assemble.pipeline, assemble.tasks, tmp_path / "assemble-again", options, assemble.task_sizes
+    )
+    largest_first = sorted(range(len(pairs)), key=lambda rank: -sizes[rank])
+    assert executor.get_incomplete_ranks() == largest_first != list(range(len(pairs)))
 
 
 def test_a_stage_starts_its_largest_tasks_first_and_a_rerun_only_the_unfinished(tmp_path: Path):
@@ -119,25 +143,42 @@ print(type(pq.read_table({str(tmp_path / "t.parquet")!r}).to_pandas()).__name__)
     assert probed.stdout.split() == ["False", "DataFrame"]
 
 
-def test_a_script_read_from_stdin_gets_a_clear_error_not_a_hang_with_local_workers(tmp_path: Path):
-    """Each local worker imports the main module again; from `python -` it cannot, and the pool would
-    replace dying workers forever."""
+@pytest.mark.parametrize("start_method", ["forkserver", "fork"])
+def test_a_script_read_from_stdin_builds_with_forked_workers_and_gets_a_clear_error_with_a_forkserver(
+    tmp_path: Path, start_method: str
+):
+    """A forkserver worker imports the main module again; from `python -` it cannot, and the pool would
+    replace dying workers forever. A forked worker already has it."""
     import subprocess
     import sys
 
     repo = tmp_path / "repo"
     repo.mkdir()
-    (repo / "a.py").write_text("def a():\n    return 1\n")
+    for name in "abc":
+        (repo / f"{name}.py").write_text(f"def {name}():\n    return 1\n")
     script = f"""
 from pathlib import Path
 from codetune.ecosystem import Ecosystem, Source
 from codetune.pipeline import BuildOptions, build
-ecosystem = Ecosystem(name="stdin", sources=(Source({str(repo)!r}, allow_license=True),))
-build(ecosystem, BuildOptions(out_dir=Path({str(tmp_path / "out")!r}), num_proc=2, progress=False))
+ecosystem = Ecosystem(name="stdin", sources=(Source({str(repo)!r}, allow_license=True),), task_bytes=30)
+out = Path({str(tmp_path / "out")!r})
+options = BuildOptions(out_dir=out, num_proc=2, progress=False, start_method={start_method!r})
+print(len(build(ecosystem, options).plan.tasks))
 """
     ran = subprocess.run(
         [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120, cwd=tmp_path
     )
-    assert ran.returncode != 0
-    assert "standard input" in ran.stderr and "--num-proc 1" in ran.stderr
-    assert not (tmp_path / "out").exists()
+    if start_method == "fork":
+        assert ran.returncode == 0, ran.stderr
+        assert int(ran.stdout.split()[-1]) > 1  # the stage did run on two workers
+        assert rows_of(tmp_path / "out", "ast") == ["a", "b", "c"]
+    else:
+        assert ran.returncode != 0
+        assert "standard input" in ran.stderr and "--num-proc 1" in ran.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def rows_of(out: Path, config: str) -> list[str]:
+    from datasets import load_dataset
+
+    return sorted(load_dataset(str(out), config, split="train")["name"])

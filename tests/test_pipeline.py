@@ -132,11 +132,17 @@ def test_card_lists_configs_sources_commits_and_drops(mixed_build, git_fixtures:
     assert "skipped: empty_repository" in card
 
 
-def test_output_is_byte_identical_across_runs_and_num_proc(
-    tmp_path: Path, mixed_ecosystem: Ecosystem, mixed_build
+@pytest.mark.parametrize("start_method", ["fork", "forkserver"])
+def test_output_is_byte_identical_across_runs_num_proc_and_start_methods(
+    tmp_path: Path, mixed_ecosystem: Ecosystem, mixed_build, start_method: str
 ):
-    again = build(mixed_ecosystem, options(tmp_path, "again", num_proc=2))
-    assert parquet_digests(again.out_dir) == parquet_digests(mixed_build.out_dir)
+    import dataclasses
+
+    sliced = dataclasses.replace(mixed_ecosystem, task_bytes=200)  # several tasks: both workers run some
+    one = build(sliced, options(tmp_path, "one"))
+    again = build(sliced, options(tmp_path, "again", num_proc=2, start_method=start_method))
+    assert len(again.plan.tasks) > 2
+    assert parquet_digests(again.out_dir) == parquet_digests(one.out_dir)
     assert parquet_digests(again.out_dir)  # not vacuous
 
 
@@ -346,11 +352,12 @@ def core_and_full_ecosystems() -> list[Ecosystem]:
 
 
 @pytest.mark.parametrize("ecosystem", core_and_full_ecosystems(), ids=["full", "core"])
-def test_workers_start_warm_and_never_import_datasets_or_pandas(tmp_path: Path, ecosystem):
-    """Local workers fork from a forkserver that imported `worker_modules(ecosystem)`. Unpickling any stage's
-    work there must import nothing more and redo no per-process setup: each would be paid again by every
-    worker of every stage. Running every task of every stage, as the workers do, must not import `datasets`
-    nor pandas (a quarter of a second each, for nothing), and must still produce the build."""
+def test_forkserver_workers_start_warm_and_never_import_datasets_or_pandas(tmp_path: Path, ecosystem):
+    """With `start_method="forkserver"`, local workers fork from a forkserver that imported
+    `worker_modules(ecosystem)`. Unpickling any stage's work there must import nothing more and redo no
+    per-process setup: each would be paid again by every worker of every stage. Running every task of every
+    stage, as the workers do, must not import `datasets` nor pandas (a quarter of a second each, for
+    nothing), and must still produce the build."""
     import json
     import subprocess
     import sys
@@ -360,7 +367,7 @@ def test_workers_start_warm_and_never_import_datasets_or_pandas(tmp_path: Path, 
     from codetune.pipeline import make_executor, worker_modules
 
     plan = make_plan(ecosystem, tmp_path / "cache")
-    build_options = options(tmp_path, num_proc=2)
+    build_options = options(tmp_path, num_proc=2, start_method="forkserver")
     stages = build_stages(plan, tmp_path / "work", tmp_path / "out", build_options)
     for stage in stages:
         executor = make_executor(

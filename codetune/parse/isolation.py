@@ -112,6 +112,17 @@ class IsolatedSegmenter:
         """Lets the child finish and exit (it stops at end of input); kills it if it does not."""
         self._stop(kill=False)
 
+    def abandon(self) -> None:
+        """Forgets the child without stopping it: in a fork of the process that started it, which it is not
+        a child of. Only this process's copies of its pipes are closed (frames go out flushed whole, so
+        closing writes nothing); the `Popen` is kept, as its finaliser would try to reap the child here."""
+        process, self._process = self._process, None
+        if process is not None:
+            for stream in (process.stdin, process.stdout):
+                if stream is not None:
+                    stream.close()
+            _NOT_OURS.append(process)
+
     def __enter__(self) -> IsolatedSegmenter:
         return self
 
@@ -202,6 +213,7 @@ class IsolatedSegmenter:
 
 
 _SHARED: dict[tuple[str, float], IsolatedSegmenter] = {}
+_NOT_OURS: list[subprocess.Popen[bytes]] = []  # a parent's parse workers, inherited by a fork (`abandon`)
 
 
 def shared_segmenter(timeout_s: float = 30.0, target: str = DEFAULT_TARGET) -> IsolatedSegmenter:
@@ -222,4 +234,16 @@ def close_shared_segmenters() -> None:
         _SHARED.popitem()[1].close()
 
 
+def _forget_inherited_segmenters() -> None:
+    """In a forked child (a local build worker): the parse workers in `_SHARED` are the parent's.
+
+    Requests from the child would interleave with the parent's on the same pipe, and the child's copies of
+    the pipes would keep the parent's worker from seeing its input close. Close the copies, without
+    stopping or waiting for the parent's child; this process starts its own on first use.
+    """
+    while _SHARED:
+        _SHARED.popitem()[1].abandon()
+
+
 atexit.register(close_shared_segmenters)
+os.register_at_fork(after_in_child=_forget_inherited_segmenters)

@@ -105,6 +105,34 @@ def test_shared_worker_serves_every_task_of_a_process_until_closed():
     close_shared_segmenters()
 
 
+def test_a_forked_process_starts_its_own_shared_worker_and_leaves_the_parents_alone():
+    """Local build workers fork from the build process (Linux default): one that used the parent's parse
+    worker would interleave its requests with the parent's and keep the parent's pipe open."""
+    import os
+
+    parent = shared_segmenter(target=PID)
+    parent_pid = parent.segment("python", b"")
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the fork; reports through the pipe
+        try:
+            mine = shared_segmenter(target=PID)
+            answer = f"{mine is not parent} {mine.segment('python', b'')}"
+        except BaseException as error:
+            answer = repr(error)
+        os.write(write_end, answer.encode())
+        os._exit(0)
+    os.close(write_end)
+    os.waitpid(child, 0)
+    fresh, child_worker = os.read(read_end, 1000).decode().split()
+    os.close(read_end)
+    assert fresh == "True" and int(child_worker) != parent_pid
+    assert shared_segmenter(target=PID) is parent and parent.segment("python", b"") == parent_pid
+    process = parent._process
+    close_shared_segmenters()
+    assert process is not None and process.returncode == 0  # saw its input close: nobody else held it
+
+
 def test_idle_worker_exits_and_the_next_file_starts_a_fresh_one():
     with IsolatedSegmenter(target=PID, idle_exit_s=0.2) as segmenter:
         first = segmenter.segment("python", b"")
