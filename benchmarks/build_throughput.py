@@ -8,10 +8,12 @@ benchmarks/results/build_throughput.json with:
 - MB/s of the full build (`--num-proc 1`) and of a bare `Parser.parse` over the same files, and their ratio
   (target: full build >= 0.5 x parse-only throughput per core);
 - peak RSS of the build for the small and the large corpus (target: large within 1.2 x small: streaming);
-- speed-up of `--num-proc 2` over `--num-proc 1` on the large corpus (target: >= 1.8 x).
-Each build runs in a fresh subprocess so its peak RSS is its own. The parse and the 1- and 2-process builds
-run `--repeat` times (alternating 1 and 2) and the fastest run of each counts, as `timeit` does: on a shared
-machine the slow runs measure the neighbours. Every run's time is kept in the JSON.
+- speed-up of `--num-proc 2` over `--num-proc 1` on the large corpus (target: >= 1.8 x), with this platform's
+  default start method for local workers (`fork` on Linux), and beside it with `forkserver` (the default
+  elsewhere).
+Each build runs in a fresh subprocess so its peak RSS is its own. The parse and the timed builds run
+`--repeat` times (alternating 1 and 2 processes) and the fastest run of each counts, as `timeit` does: on a
+shared machine the slow runs measure the neighbours. Every run's time is kept in the JSON.
 """
 
 from __future__ import annotations
@@ -67,7 +69,9 @@ def parse_only(repos: list[Path]) -> dict[str, float]:
     return {"bytes": total, "seconds": seconds, "mb_per_s": total / 1e6 / seconds}
 
 
-def run_build(repos: list[Path], num_proc: int, mode: str = "core") -> dict[str, float]:
+def run_build(
+    repos: list[Path], num_proc: int, mode: str = "core", start_method: str = "default"
+) -> dict[str, float]:
     """One build in a fresh interpreter; returns wall time and peak RSS (MB) of the build processes."""
     with tempfile.TemporaryDirectory(prefix="codetune-bench-") as scratch:
         command = [
@@ -77,6 +81,7 @@ def run_build(repos: list[Path], num_proc: int, mode: str = "core") -> dict[str,
             "--child",
             mode,
             str(num_proc),
+            start_method,
             scratch,
         ]
         command += [str(repo) for repo in repos]
@@ -107,11 +112,15 @@ def bench_ecosystem(repos: list[str], mode: str):
     )
 
 
-def child(mode: str, num_proc: int, scratch: str, repos: list[str]) -> None:
+def child(mode: str, num_proc: int, start_method: str, scratch: str, repos: list[str]) -> None:
     from codetune.pipeline import BuildOptions, build
 
     options = BuildOptions(
-        out_dir=Path(scratch) / "out", work_dir=Path(scratch) / "work", num_proc=num_proc, progress=False
+        out_dir=Path(scratch) / "out",
+        work_dir=Path(scratch) / "work",
+        num_proc=num_proc,
+        progress=False,
+        start_method=None if start_method == "default" else start_method,
     )
     started = time.perf_counter()
     result = build(bench_ecosystem(repos, mode), options)
@@ -144,21 +153,25 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), args.child[2], args.child[3:])
+        child(args.child[0], int(args.child[1]), args.child[2], args.child[3], args.child[4:])
         return
+
+    from codetune.pipeline import default_start_method
 
     large, small = corpus(args.mb), corpus(args.small_mb)
     large_bytes = sum(path.stat().st_size for path in corpus_files(large))
     parse = min((parse_only(large) for _ in range(args.repeat)), key=lambda run: run["seconds"])
-    ones, twos = [], []
+    ones, twos, twos_forkserver = [], [], []
     for _ in range(args.repeat):
         ones.append(run_build(large, 1))
         twos.append(run_build(large, 2))
+        twos_forkserver.append(run_build(large, 2, start_method="forkserver"))
     one = {
         **min(ones, key=lambda run: run["seconds"]),
         "peak_rss_mb": max(run["peak_rss_mb"] for run in ones),
     }
     two = min(twos, key=lambda run: run["seconds"])
+    two_forkserver = min(twos_forkserver, key=lambda run: run["seconds"])
     small_build = run_build(small, 1)
     full = run_build(large, 1, mode="full")
     full_mb_s = large_bytes / 1e6 / one["seconds"]
@@ -174,11 +187,15 @@ def main() -> None:
         "full_build_over_parse_only": full_mb_s / parse["mb_per_s"],
         "build_seconds_num_proc_1": one["seconds"],
         "build_seconds_num_proc_2": two["seconds"],
+        "start_method_default": default_start_method(),
+        "build_seconds_num_proc_2_forkserver": two_forkserver["seconds"],
         "build_seconds_runs": {
             "num_proc_1": [run["seconds"] for run in ones],
             "num_proc_2": [run["seconds"] for run in twos],
+            "num_proc_2_forkserver": [run["seconds"] for run in twos_forkserver],
         },
         "speedup_1_to_2": one["seconds"] / two["seconds"],
+        "speedup_1_to_2_forkserver": one["seconds"] / two_forkserver["seconds"],
         "peak_rss_mb_small": small_build["peak_rss_mb"],
         "peak_rss_mb_large": one["peak_rss_mb"],
         "peak_rss_ratio_large_over_small": one["peak_rss_mb"] / small_build["peak_rss_mb"],
@@ -208,7 +225,14 @@ def main() -> None:
     print(f"bare tree-sitter parse: {parse['mb_per_s']:6.2f} MB/s")
     one_s, two_s = one["seconds"], two["seconds"]
     print(f"full build, 1 process:  {full_mb_s:6.2f} MB/s ({one_s:.1f} s), ratio {ratio:.2f} (>= 0.5)")
-    print(f"full build, 2 procs:    {two_mb_s:6.2f} MB/s ({two_s:.1f} s), speed-up {speedup:.2f}x (>= 1.8)")
+    print(
+        f"full build, 2 procs:    {two_mb_s:6.2f} MB/s ({two_s:.1f} s), speed-up {speedup:.2f}x (>= 1.8), "
+        f"workers started by {results['start_method_default']}"
+    )
+    print(
+        f"  with --start-method forkserver: {two_forkserver['seconds']:.1f} s, "
+        f"speed-up {results['speedup_1_to_2_forkserver']:.2f}x"
+    )
     print(
         f"peak RSS: {small_build['peak_rss_mb']:.0f} MB ({results['small_corpus_mb']:.0f} MB corpus), "
         f"{one['peak_rss_mb']:.0f} MB ({results['corpus_mb']:.0f} MB corpus), ratio {rss_ratio:.2f} (<= 1.2)"

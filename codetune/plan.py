@@ -40,7 +40,8 @@ from codetune.subsets import SUBSET_SPECS
 # Raised whenever a change makes work folders or output of earlier code unsafe to reuse under the same
 # version (how tasks are cut, what the work files hold): a build interrupted before such a change then
 # starts afresh instead of resuming tasks cut the old way. 2: tasks pack small repositories (TaskPart).
-WORK_FORMAT = 2
+# 3: no last task below task_bytes / 8.
+WORK_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,12 @@ class TaskPacker:
     ones packed together.
 
     Tasks hold about `task_bytes`, except the last ones: once what is left fits in two tasks, each task takes
-    half of it, down to `task_bytes / 8`. Workers that finish at different times then find small tasks
-    left (the executors start the largest first), so a stage does not end with one worker running a full
-    task alone. A task closes before the file that would take it past its size; a file is never split. A
-    source with no file to read still gets a part, in whichever task is open: that task writes its tree row.
+    half of it, down to `task_bytes / 8`, and what is left below twice that is one task (no sliver that
+    costs a task's fixed overhead for a few files). Workers that finish at different times then find small
+    tasks left (the executors start the largest first), so a stage does not end with one worker running a
+    full task alone. A task closes before the file that would take it past its size; a file is never split.
+    A source with no file to read still gets a part, in whichever task is open: that task writes its tree
+    row.
     """
 
     def __init__(self, task_bytes: int):
@@ -214,9 +217,12 @@ class TaskPacker:
 
     def target(self, remaining: int) -> int:
         """The size of the task that starts when `remaining` bytes are left to cut."""
+        smallest = max(self.task_bytes // 8, 1)
         if remaining > 2 * self.task_bytes:
             return self.task_bytes
-        return max(self.task_bytes // 8, remaining // 2, 1)
+        if remaining < 2 * smallest:
+            return remaining
+        return max(smallest, remaining // 2)
 
     def finish(self) -> tuple[Task, ...]:
         tasks: list[Task] = []

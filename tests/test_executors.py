@@ -65,6 +65,21 @@ def test_tasks_hold_task_bytes_then_halve_towards_the_end(tmp_path: Path):
     assert all(part.end_path == after.start_path for part, after in itertools.pairwise(parts))
 
 
+def test_no_task_is_a_sliver_below_an_eighth_of_task_bytes(tmp_path: Path):
+    """What is left at the end below twice the smallest size is one task, not a smallest one plus a rest."""
+    from codetune.plan import TaskPacker
+    from codetune.sources.snapshot import TreeEntry
+
+    gate = PathGate(Source("."), Ecosystem(name="x", sources=(Source("."),)).filters)
+    for count in range(1, 400, 3):
+        packer = TaskPacker(8000)  # smallest task: 1000 bytes; files of 100
+        entries = [TreeEntry(f"f{index:03d}.py", "file", 100) for index in range(count)]
+        packer.add_source(0, entries, gate)
+        sizes = [task.size for task in packer.finish()]
+        assert sum(sizes) == 100 * count
+        assert len(sizes) == 1 or min(sizes) >= 1000 - 100, (count, sizes)  # less at most one file's bytes
+
+
 def test_every_stage_over_the_plan_tasks_starts_the_largest_first(tmp_path: Path):
     """Stages whose ranks are the plan's tasks carry their sizes; bucket and single-task stages do not."""
     from codetune.pipeline import build_stages
