@@ -40,7 +40,7 @@ from codetune.subsets import SUBSET_SPECS
 # Raised whenever a change makes work folders or output of earlier code unsafe to reuse under the same
 # version (how tasks are cut, what the work files hold): a build interrupted before such a change then
 # starts afresh instead of resuming tasks cut the old way. 2: tasks pack small repositories (TaskPart).
-# 3: no last task below task_bytes / 8.
+# 3: the last tasks halve down to task_bytes / 16, with no sliver below that.
 WORK_FORMAT = 3
 
 
@@ -195,7 +195,7 @@ class TaskPacker:
     ones packed together.
 
     Tasks hold about `task_bytes`, except the last ones: once what is left fits in two tasks, each task takes
-    half of it, down to `task_bytes / 8`, and what is left below twice that is one task (no sliver that
+    half of it, down to `task_bytes / 16`, and what is left below twice that is one task (no sliver that
     costs a task's fixed overhead for a few files). Workers that finish at different times then find small
     tasks left (the executors start the largest first), so a stage does not end with one worker running a
     full task alone. A task closes before the file that would take it past its size; a file is never split.
@@ -217,7 +217,7 @@ class TaskPacker:
 
     def target(self, remaining: int) -> int:
         """The size of the task that starts when `remaining` bytes are left to cut."""
-        smallest = max(self.task_bytes // 8, 1)
+        smallest = max(self.task_bytes // 16, 1)
         if remaining > 2 * self.task_bytes:
             return self.task_bytes
         if remaining < 2 * smallest:

@@ -51,28 +51,28 @@ def test_plan_tasks_carry_the_bytes_of_the_files_they_read(tmp_path: Path, git_f
 
 
 def test_tasks_hold_task_bytes_then_halve_towards_the_end(tmp_path: Path):
-    """Full tasks first; once what is left fits in two tasks, each takes half of it, down to 1/8."""
+    """Full tasks first; once what is left fits in two tasks, each takes half of it, down to 1/16."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    for index in range(40):
+    for index in range(80):
         line = f"value_{index:02d} = {index}\n"
-        (repo / f"m{index:02d}.py").write_text(line + "#" * (999 - len(line)) + "\n")  # 1000 bytes
+        (repo / f"m{index:02d}.py").write_text(line + "#" * (499 - len(line)) + "\n")  # 500 bytes
     ecosystem = Ecosystem(name="even", sources=(Source(str(repo), allow_license=True),), task_bytes=8000)
     plan = make_plan(ecosystem, tmp_path / "cache")
-    assert [task.size for task in plan.tasks] == [8000, 8000, 8000, 8000, 4000, 2000, 1000, 1000]
+    assert [task.size for task in plan.tasks] == [8000, 8000, 8000, 8000, 4000, 2000, 1000, 500, 500]
     parts = [part for task in plan.tasks for part in task.parts]
-    assert [part.start_path for part in parts[:3]] == ["", "m08.py", "m16.py"]  # contiguous path ranges
+    assert [part.start_path for part in parts[:3]] == ["", "m16.py", "m32.py"]  # contiguous path ranges
     assert all(part.end_path == after.start_path for part, after in itertools.pairwise(parts))
 
 
-def test_no_task_is_a_sliver_below_an_eighth_of_task_bytes(tmp_path: Path):
+def test_no_task_is_a_sliver_below_a_sixteenth_of_task_bytes(tmp_path: Path):
     """What is left at the end below twice the smallest size is one task, not a smallest one plus a rest."""
     from codetune.plan import TaskPacker
     from codetune.sources.snapshot import TreeEntry
 
     gate = PathGate(Source("."), Ecosystem(name="x", sources=(Source("."),)).filters)
     for count in range(1, 400, 3):
-        packer = TaskPacker(8000)  # smallest task: 1000 bytes; files of 100
+        packer = TaskPacker(16000)  # smallest task: 1000 bytes; files of 100
         entries = [TreeEntry(f"f{index:03d}.py", "file", 100) for index in range(count)]
         packer.add_source(0, entries, gate)
         sizes = [task.size for task in packer.finish()]
