@@ -12,8 +12,9 @@ benchmarks/results/build_throughput.json with:
   default start method for local workers (`fork` on Linux), and beside it with `forkserver` (the default
   elsewhere).
 Each build runs in a fresh subprocess so its peak RSS is its own. The parse and the timed builds run
-`--repeat` times (alternating 1 and 2 processes) and the fastest run of each counts, as `timeit` does: on a
-shared machine the slow runs measure the neighbours. Every run's time is kept in the JSON.
+`--repeat` rounds, each round one of every kind side by side (this VM's speed drifts by several percent
+between minutes), and the fastest run of each counts, as `timeit` does: on a shared machine the slow runs
+measure the neighbours. Every run's time is kept in the JSON.
 """
 
 from __future__ import annotations
@@ -160,9 +161,9 @@ def main() -> None:
 
     large, small = corpus(args.mb), corpus(args.small_mb)
     large_bytes = sum(path.stat().st_size for path in corpus_files(large))
-    parse = min((parse_only(large) for _ in range(args.repeat)), key=lambda run: run["seconds"])
-    ones, twos, twos_forkserver = [], [], []
-    for _ in range(args.repeat):
+    parses, ones, twos, twos_forkserver = [], [], [], []
+    for _ in range(args.repeat):  # side by side: the machine's speed drifts between rounds
+        parses.append(parse_only(large))
         ones.append(run_build(large, 1))
         twos.append(run_build(large, 2))
         twos_forkserver.append(run_build(large, 2, start_method="forkserver"))
@@ -170,6 +171,7 @@ def main() -> None:
         **min(ones, key=lambda run: run["seconds"]),
         "peak_rss_mb": max(run["peak_rss_mb"] for run in ones),
     }
+    parse = min(parses, key=lambda run: run["seconds"])
     two = min(twos, key=lambda run: run["seconds"])
     two_forkserver = min(twos_forkserver, key=lambda run: run["seconds"])
     small_build = run_build(small, 1)
@@ -193,6 +195,7 @@ def main() -> None:
             "num_proc_1": [run["seconds"] for run in ones],
             "num_proc_2": [run["seconds"] for run in twos],
             "num_proc_2_forkserver": [run["seconds"] for run in twos_forkserver],
+            "parse_only": [run["seconds"] for run in parses],
         },
         "speedup_1_to_2": one["seconds"] / two["seconds"],
         "speedup_1_to_2_forkserver": one["seconds"] / two_forkserver["seconds"],

@@ -197,3 +197,27 @@ def rows_of(out: Path, config: str) -> list[str]:
     from datasets import load_dataset
 
     return sorted(load_dataset(str(out), config, split="train")["name"])
+
+
+def test_task_logs_do_not_ask_sysconfig_for_library_paths_each_task(tmp_path: Path, monkeypatch):
+    """datatrove sets up loguru sinks for every task; their library-folder list is computed once."""
+    import sysconfig
+
+    from datatrove.io import get_datafolder
+    from datatrove.utils.logging import add_task_logger, close_task_logger, logger
+
+    import codetune.executors  # noqa: F401  (what every process that runs tasks imports)
+
+    folder = get_datafolder(str(tmp_path))
+    close_task_logger(add_task_logger(folder, 0))
+    calls = []
+    real = sysconfig.get_path
+    monkeypatch.setattr(
+        sysconfig, "get_path", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs)
+    )
+    for rank in (1, 2):
+        logfile = add_task_logger(folder, rank)
+        logger.info("inside the task")
+        close_task_logger(logfile)
+    assert calls == []
+    assert "inside the task" in (tmp_path / "logs" / "task_00002.log").read_text()
