@@ -105,8 +105,8 @@ def default_start_method() -> str:
 
     A forked worker starts with everything the build process has imported and set up. A forkserver is a
     fresh interpreter that must import datatrove, pyarrow and the step modules before the first worker can
-    start: about 0.6 s, a tenth of a 50 MB build on two workers. What a fork would inherit and must not use
-    (this process's parse worker) is dropped in the child (`parse.isolation`).
+    start: about 0.6 s, of which planning hides a third. What a fork would inherit and must not use (this
+    process's parse worker) is dropped in the child (`parse.isolation`).
     """
     return "fork" if sys.platform.startswith("linux") else "forkserver"
 
