@@ -349,7 +349,7 @@ def collect_steps(plan: BuildPlan) -> list[PipelineStep]:
 
 
 def row_writers(plan: BuildPlan, work_dir: Path) -> list[PipelineStep]:
-    """Every subset's rows, to work/rows/<config>/<split>/<rank>.parquet."""
+    """Every subset's rows, to work/rows/<config>/<split>/<rank>.arrow."""
     return [
         SubsetWriter(ecosystem_subset(plan.ecosystem, name), str(work_dir / "rows" / name), plan.ecosystem)
         for name in plan.ecosystem.subsets

@@ -40,8 +40,8 @@ from codetune.subsets import SUBSET_SPECS
 # Raised whenever a change makes work folders or output of earlier code unsafe to reuse under the same
 # version (how tasks are cut, what the work files hold): a build interrupted before such a change then
 # starts afresh instead of resuming tasks cut the old way. 2: tasks pack small repositories (TaskPart).
-# 3: the last tasks halve down to task_bytes / 16, with no sliver below that.
-WORK_FORMAT = 3
+# 3: the last tasks halve down to task_bytes / 16, with no sliver below that. 4: work files are Arrow IPC.
+WORK_FORMAT = 4
 
 
 @dataclass(frozen=True)

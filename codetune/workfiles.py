@@ -1,26 +1,38 @@
-"""Documents between stages: one Parquet file per task in the work directory, metadata kept as JSON.
+"""Documents between stages: one Arrow IPC file per task in the work directory, metadata kept as JSON.
 
 Stages hand documents to each other through folders (datatrove's way: that is what lets each stage resume
 and run on another executor). The metadata of mixed record kinds is stored as a JSON string so one schema
 fits them all; the typed dataclasses in `documents.py` restore the types on the way back in.
+
+Work files are Arrow IPC files, not Parquet: they are written once and read once, whole, by the next stage
+on the same filesystem, so Parquet's encoding and compression (about half a second per 50 MB of corpus each
+way, measured) buy nothing but disk space. They take about as much disk as the rows' text.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import IO
 
 import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow.ipc as ipc
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
-from datatrove.pipeline.writers.parquet import ParquetWriter
+from datatrove.pipeline.writers.disk_base import DiskWriter
 from datatrove.utils.typeshelper import StatHints
 
 from codetune.documents import RecordKind, record_kind
 
+WORK_FILE_SUFFIX = ".arrow"
 
-def _document_row(self: ParquetWriter, document: Document) -> dict:
+
+def work_file_name(rank: int) -> str:
+    return f"{rank:05d}{WORK_FILE_SUFFIX}"
+
+
+def _document_row(self: DiskWriter, document: Document) -> dict:
     return {
         "id": document.id,
         "text": document.text,
@@ -28,72 +40,94 @@ def _document_row(self: ParquetWriter, document: Document) -> dict:
     }
 
 
-# Text bytes (or rows) buffered before a Parquet row group is written: memory per task stays bounded by this,
+# Text bytes (or rows) buffered before a record batch is written: memory per task stays bounded by this,
 # not by the size of the task (datatrove's default of 1000 whole files made peak memory grow with the
-# repository), while a thousand small segments still go out in one row group. The assemble stage copies
-# these row groups, so they also bound its memory (4 MiB made the 50 MB bench peak 1.19x the 10 MB one).
+# repository), while a thousand small segments still go out in one batch. The assemble stage copies these
+# batches as Parquet row groups, so they also bound its memory (4 MiB made the 50 MB bench peak 1.19x the
+# 10 MB one).
 BATCH_TEXT_BYTES = 2**20
 BATCH_MAX_ROWS = 1024
 
 
-class TaskParquetWriter(ParquetWriter):
-    """datatrove's ParquetWriter for our one-file-per-task outputs, minus its per-document costs.
+class TaskFileWriter(DiskWriter):
+    """Rows of one task to Arrow IPC work files, in record batches bounded by text bytes.
 
-    The stock `write` fills a `string.Template` twice and updates three stats per document, which took more
-    time than the Parquet encoding itself on segment-sized rows. Here the file name comes from
-    the caller, batches are bounded by text bytes, and the count goes to the stats once per task.
+    datatrove's writers fill a `string.Template` twice and update three stats per document, which took more
+    time than encoding the rows on segment-sized rows. Here the file name comes from the caller, batches are
+    bounded by text bytes, and the count goes to the stats once per task.
     """
 
-    def __init__(self, folder: DataFolderLike, **parquet_options):
-        super().__init__(
-            folder,
-            max_file_size=-1,  # one file per task (and split): the assemble stage shards
-            batch_size=BATCH_MAX_ROWS,
-            **parquet_options,
-        )  # the Parquet writer's own options are set where `_open` creates it
+    type = "💽 - WRITER"
+
+    def __init__(self, folder: DataFolderLike, schema: pa.Schema | None = None, adapter=None):
+        super().__init__(folder, f"${{rank}}{WORK_FILE_SUFFIX}", compression=None, adapter=adapter, mode="wb")
+        self.schema = schema  # None: taken from each file's first row
+        self._writers: dict[str, ipc.RecordBatchFileWriter] = {}
+        self._schemas: dict[str, pa.Schema] = {}
+        self._batches: dict[str, list[dict]] = {}
         self._buffered_bytes: dict[str, int] = {}
         self._written = 0
 
     def write_row(self, filename: str, row: dict, text_bytes: int) -> None:
-        """Buffers `row` for `filename`; a row group is written once the buffer holds enough text."""
-        if filename not in self._writers:
-            self._open(filename, row)
-        batch = self._batches[filename]
+        """Buffers `row` for `filename`; a record batch is written once the buffer holds enough text."""
+        batch = self._batches.get(filename)
+        if batch is None:
+            batch = self._open(filename, row)
         batch.append(row)
         self._written += 1
-        buffered = self._buffered_bytes.get(filename, 0) + text_bytes
-        if buffered >= BATCH_TEXT_BYTES or len(batch) >= self.batch_size:
+        buffered = self._buffered_bytes[filename] + text_bytes
+        if buffered >= BATCH_TEXT_BYTES or len(batch) >= BATCH_MAX_ROWS:
             self._write_batch(filename)
         else:
             self._buffered_bytes[filename] = buffered
 
-    def _open(self, filename: str, first_row: dict) -> None:
-        # No dictionary encoding: ids, paths and code are nearly all distinct, so pyarrow would build a
-        # dictionary per column chunk only to fall back to plain encoding (a third of the write time). No
-        # statistics either: nothing filters work files by value, they are read whole.
+    def _open(self, filename: str, first_row: dict) -> list[dict]:
         schema = self.schema if self.schema is not None else pa.RecordBatch.from_pylist([first_row]).schema
-        self._writers[filename] = pq.ParquetWriter(
-            self._get_output_file_with_retry(filename),
-            schema,
-            compression=self.compression,
-            use_dictionary=False,
-            write_statistics=False,
-            write_page_index=False,
-        )
+        self._schemas[filename] = schema
+        self._writers[filename] = ipc.new_file(self._get_output_file_with_retry(filename), schema)
+        self._buffered_bytes[filename] = 0
+        batch = self._batches[filename] = []
+        return batch
 
     def _write_batch(self, filename: str) -> None:
+        rows = self._batches[filename]
+        if rows:
+            self._writers[filename].write_batch(
+                pa.RecordBatch.from_pylist(rows, schema=self._schemas[filename])
+            )
+            rows.clear()
         self._buffered_bytes[filename] = 0
-        super()._write_batch(filename)
+
+    def _write(self, document: dict, file_handler: IO, filename: str) -> None:
+        raise NotImplementedError("work files are written row by row with write_row")
 
     def close(self) -> None:
+        for filename in list(self._writers):
+            self._write_batch(filename)
+            self._writers.pop(filename).close()
+            self.close_file(filename)
+        self._batches.clear()
         if self._written:
             self.stat_update(StatHints.total, value=self._written)
             self._written = 0
         super().close()
 
 
-class WorkDocumentWriter(TaskParquetWriter):
-    """Writes the documents of task `rank` (all, or only some record kinds) to `folder/<rank>.parquet`."""
+def work_file_schema(path: str) -> pa.Schema:
+    with pa.memory_map(path) as handle:
+        return ipc.open_file(handle).schema
+
+
+def read_work_batches(source: str | IO) -> Iterator[pa.RecordBatch]:
+    """The record batches of a work file, in order; a local path is memory-mapped (no copy)."""
+    with pa.memory_map(source) if isinstance(source, str) else pa.PythonFile(source, mode="r") as handle:
+        reader = ipc.open_file(handle)
+        for index in range(reader.num_record_batches):
+            yield reader.get_batch(index)
+
+
+class WorkDocumentWriter(TaskFileWriter):
+    """Writes the documents of task `rank` (all, or only some record kinds) to `folder/<rank>.arrow`."""
 
     name = "📂 Work files"
 
@@ -102,7 +136,7 @@ class WorkDocumentWriter(TaskParquetWriter):
         self.kinds = kinds
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        filename = f"{rank:05d}.parquet"
+        filename = work_file_name(rank)
         with self:
             for document in data:
                 if not self.kinds or record_kind(document) in self.kinds:
@@ -120,19 +154,18 @@ class WorkDocumentReader(PipelineStep):
     type = "📖 - READER"
     name = "📂 Work files"
 
-    def __init__(self, folder: DataFolderLike, batch_size: int = 256):
+    def __init__(self, folder: DataFolderLike):
         super().__init__()
         self.folder = get_datafolder(folder)
-        self.batch_size = batch_size
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         if data:
             yield from data
-        filename = f"{rank:05d}.parquet"
+        filename = work_file_name(rank)
         if not self.folder.isfile(filename):
             return
-        with self.folder.open(filename, "rb") as handle, pq.ParquetFile(handle) as parquet:
-            for batch in parquet.iter_batches(batch_size=self.batch_size):
+        with self.folder.open(filename, "rb") as handle:
+            for batch in read_work_batches(handle):
                 self.stat_update("documents", value=batch.num_rows)
                 columns = batch.to_pydict()
                 rows = zip(columns["text"], columns["id"], columns["metadata"], strict=True)

@@ -18,14 +18,20 @@ from datatrove.pipeline.base import PipelineStep
 
 from codetune.ecosystem import Ecosystem
 from codetune.subsets.base import SubsetContext, SubsetSpec
-from codetune.workfiles import TaskParquetWriter
+from codetune.workfiles import (
+    WORK_FILE_SUFFIX,
+    TaskFileWriter,
+    read_work_batches,
+    work_file_name,
+    work_file_schema,
+)
 
 # Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream such shards well.
 DEFAULT_MAX_SHARD_BYTES = 500 * 2**20
 
 
-class SubsetWriter(TaskParquetWriter):
-    """Writes one subset's rows, by split, to `<folder>/<split>/<rank>.parquet`; passes every document on.
+class SubsetWriter(TaskFileWriter):
+    """Writes one subset's rows, by split, to `<folder>/<split>/<rank>.arrow`; passes every document on.
 
     Each document the subset takes becomes zero or more rows (`SubsetSpec.rows`); task 0 also writes the
     subset's rows that come from no document (`SubsetSpec.extra_rows`) after its documents.
@@ -39,8 +45,8 @@ class SubsetWriter(TaskParquetWriter):
         self.ecosystem = ecosystem
 
     def _write_row(self, split: str, row: dict, rank: int, text_bytes: int) -> None:
-        """One row to `<split>/<rank>.parquet`; batches are bounded by text bytes."""
-        self.write_row(f"{split}/{rank:05d}.parquet", row, text_bytes)
+        """One row to `<split>/<rank>.arrow`; batches are bounded by text bytes."""
+        self.write_row(f"{split}/{work_file_name(rank)}", row, text_bytes)
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         context = SubsetContext(self.ecosystem, count=self.stat_update)
@@ -85,7 +91,7 @@ class SubsetAssembler(PipelineStep):
 
     def _inputs(self, rank: int) -> list[Path]:
         config, split = self.pairs[rank]
-        return sorted((Path(self.rows_dir) / config / split).glob("*.parquet"))
+        return sorted((Path(self.rows_dir) / config / split).glob(f"*{WORK_FILE_SUFFIX}"))
 
     def input_sizes(self) -> tuple[int, ...]:
         """Bytes each task copies, known once the rows stage is done: the executor starts the largest first,
@@ -104,14 +110,11 @@ class SubsetAssembler(PipelineStep):
             for stale in target.glob(f"{split}-*.parquet"):
                 stale.unlink()
             return
-        metadata = [pq.read_metadata(path) for path in inputs]
-        total_rows = sum(meta.num_rows for meta in metadata)
-        total_bytes = sum(
-            meta.row_group(i).total_byte_size for meta in metadata for i in range(meta.num_row_groups)
-        )
+        total_rows = sum(batch.num_rows for path in inputs for batch in read_work_batches(str(path)))
+        total_bytes = sum(path.stat().st_size for path in inputs)  # uncompressed Arrow: about the rows' bytes
         shard_count = max(1, math.ceil(total_bytes / self.max_shard_bytes))
         rows_per_shard = max(1, math.ceil(total_rows / shard_count))
-        schema = pq.read_schema(inputs[0])
+        schema = work_file_schema(str(inputs[0]))
         target.mkdir(parents=True, exist_ok=True)
         names = [shard_name(split, index, shard_count) for index in range(shard_count)]
         self._write_shards(inputs, schema, target, names, rows_per_shard)
@@ -123,17 +126,12 @@ class SubsetAssembler(PipelineStep):
     def _write_shards(
         self, inputs: list[Path], schema: pa.Schema, target: Path, names: list[str], rows_per_shard: int
     ) -> None:
-        """Copy the task files' row groups into shards of `rows_per_shard` rows, each appearing atomically.
+        """Copy the task files' record batches into shards of `rows_per_shard` rows, each written atomically.
 
-        A row group is what a SubsetWriter buffered (bounded by text bytes), so memory stays flat and the
+        A record batch is what a SubsetWriter buffered (bounded by text bytes), so memory stays flat and the
         shards get row groups of about a megabyte of text rather than one per small batch.
         """
-        tables = (
-            parquet.read_row_group(index)
-            for path in inputs
-            for parquet in (pq.ParquetFile(path),)
-            for index in range(parquet.num_row_groups)
-        )
+        tables = (pa.Table.from_batches([batch]) for path in inputs for batch in read_work_batches(str(path)))
         index, written = 0, 0
         partial = target / f".{names[0]}.partial"
         out = pq.ParquetWriter(partial, schema, compression="snappy", use_content_defined_chunking=True)

@@ -107,7 +107,7 @@ def test_assemble_starts_with_the_subsets_that_have_most_rows_to_copy(tmp_path: 
     sizes = assemble.task_sizes()
     pairs = assemble.pipeline[0].pairs
     for (config, split), size in zip(pairs, sizes, strict=True):
-        files = (result.work_dir / "rows" / config / split).glob("*.parquet")
+        files = (result.work_dir / "rows" / config / split).glob("*.arrow")
         assert size == sum(path.stat().st_size for path in files)
     assert len(set(sizes)) > 3  # not a tie that would keep rank order
     executor = make_executor(

@@ -254,7 +254,7 @@ def test_stages_without_a_barrier_fuse_and_give_the_rows_of_split_stages(
     split = build(plain, split_options)
     stages = sorted(path.name for path in (split.work_dir / "logs").iterdir() if path.is_dir())
     assert stages == ["assemble", "barrier_a", "barrier_b", "collect", "extract", "rows"]
-    assert list((split.work_dir / "extracted").glob("*.parquet"))
+    assert list((split.work_dir / "extracted").glob("*.arrow"))
     assert parquet_digests(split.out_dir) == parquet_digests(fused.out_dir)
     assert parquet_digests(fused.out_dir)  # not vacuous
     for field in ("files_seen", "files_kept", "dropped", "segments_per_language", "doc_sections", "rows"):
