@@ -24,6 +24,14 @@ from codetune.documents import (
 from codetune.parse.isolation import DEFAULT_TARGET, IsolatedSegmenter, ParseFailure, shared_segmenter
 from codetune.parse.languages import LANGUAGES
 from codetune.parse.markdown import split_markdown
+from codetune.parse.segment import ParseResult
+
+# Text of the documents held back while their code files are parsed in one batch: bounds this step's memory.
+PENDING_TEXT_BYTES = 2**20
+
+
+def _has_grammar(meta: FileMeta) -> bool:
+    return meta.language != "markdown" and LANGUAGES[meta.language].grammar is not None
 
 
 class SegmentExtractor(PipelineStep):
@@ -39,23 +47,44 @@ class SegmentExtractor(PipelineStep):
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         segmenter = shared_segmenter(self.parse_timeout_s, self.segmenter_target or DEFAULT_TARGET)
+        pending: list[Document] = []
+        pending_bytes = 0
         for document in data:
+            pending.append(document)
+            pending_bytes += len(document.text)
+            if pending_bytes >= PENDING_TEXT_BYTES:
+                yield from self.extract(segmenter, pending)
+                pending, pending_bytes = [], 0
+        yield from self.extract(segmenter, pending)
+
+    def extract(self, segmenter: IsolatedSegmenter, documents: list[Document]) -> Iterator[Document]:
+        """Each document in order, each file followed by its segments or sections; the code files among
+        them are parsed together (`IsolatedSegmenter.segment_many`)."""
+        files = [
+            (document, FileMeta.from_document(document))
+            for document in documents
+            if record_kind(document) is RecordKind.FILE
+        ]
+        code = [(document, meta) for document, meta in files if _has_grammar(meta)]
+        with self.track_time():
+            results = segmenter.segment_many(
+                [(meta.language, document.text.encode("utf-8")) for document, meta in code]
+            )
+        parsed = {id(document): result for (document, _), result in zip(code, results, strict=True)}
+        metas = {id(document): meta for document, meta in files}
+        for document in documents:
             yield document
-            if record_kind(document) is not RecordKind.FILE:
+            meta = metas.get(id(document))
+            if meta is None:
                 continue
-            meta = FileMeta.from_document(document)
             self.stat_update("files_kept")
             self.stat_update("kept_bytes", value=meta.size)
             if meta.language == "markdown":
                 yield from self.doc_sections(document, meta)
-            elif LANGUAGES[meta.language].grammar is not None:
-                yield from self.segments(segmenter, document, meta)
+            elif id(document) in parsed:
+                yield from self.segments(parsed[id(document)], meta)
 
-    def segments(
-        self, segmenter: IsolatedSegmenter, document: Document, meta: FileMeta
-    ) -> Iterator[Document]:
-        with self.track_time():
-            result = segmenter.segment(meta.language, document.text.encode("utf-8"))
+    def segments(self, result: ParseResult | ParseFailure, meta: FileMeta) -> Iterator[Document]:
         if isinstance(result, ParseFailure):
             self.stat_update(f"parse_skipped_{result.reason}")
             return

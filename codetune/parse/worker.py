@@ -30,7 +30,7 @@ def load_target(spec: str) -> Callable[[str, bytes], object]:
 def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
     """Private copies of stdin/stdout for frames; fd 1 then points at stderr so stray prints can't corrupt
     the protocol, and fd 0 at /dev/null."""
-    requests = os.fdopen(os.dup(0), "rb")
+    requests = os.fdopen(os.dup(0), "rb", buffering=0)  # unbuffered: `select` sees every request not yet read
     replies = os.fdopen(os.dup(1), "wb")
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(2, 1)
@@ -64,7 +64,7 @@ def serve(
     `idle_exit_s` seconds (IDLE_EXIT_STATUS); returns the exit status."""
     write_frame(replies, ("ready", None))
     while True:
-        # The parent sends one request and waits for its reply, so nothing is left in the read buffer here.
+        # Requests are read unbuffered, so one the parent sent with others is still in the pipe for select.
         if not select.select([requests], [], [], idle_exit_s)[0]:
             return IDLE_EXIT_STATUS
         if (request := read_frame(requests)) is None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import time
 
 import pytest
 
 from codetune.parse.errors import SegmenterOptionError, UnsupportedLanguageError, WorkerStartError
 from codetune.parse.isolation import (
+    PIPE_BUFFER_BYTES,
     IsolatedSegmenter,
     ParseFailure,
     close_shared_segmenters,
@@ -77,6 +79,64 @@ def test_stray_prints_in_the_child_do_not_break_the_protocol():
     with IsolatedSegmenter(target=FAULTY) as segmenter:
         result = segmenter.segment("python", b"#print\ndef f(): pass\n")
         assert [s.name for s in result.segments] == ["f"]
+
+
+def test_a_batch_gets_each_files_result_in_order_from_one_worker():
+    files = [("python", PYTHON), ("rust", b"fn main() {}\n"), ("python", b"def g():\n    pass\n")] * 20
+    with IsolatedSegmenter() as segmenter:
+        assert segmenter.segment_many(files) == [
+            segment_source(language, source) for language, source in files
+        ]
+    with IsolatedSegmenter(target=PID) as segmenter:
+        assert len(set(segmenter.segment_many(files))) == 1  # no file needed a second interpreter
+
+
+def test_a_crash_inside_a_batch_costs_that_file_and_the_files_after_it_go_to_a_fresh_worker():
+    files = [
+        ("python", PYTHON),
+        ("python", b"#abort"),
+        ("python", PYTHON),
+        ("python", b"#exit"),
+        ("rust", b""),
+    ]
+    with IsolatedSegmenter(target=FAULTY) as segmenter:
+        results = segmenter.segment_many(files)
+    assert [getattr(result, "reason", "ok") for result in results] == [
+        "ok",
+        "parser_crash",
+        "ok",
+        "parser_crash",
+        "ok",
+    ]
+    assert results[2] == segment_source("python", PYTHON)
+    assert results[3] == ParseFailure("parser_crash", "worker exited with status 3")
+
+
+def test_a_hang_inside_a_batch_is_a_timeout_of_that_file_only():
+    with IsolatedSegmenter(timeout_s=1.5, target=FAULTY) as segmenter:
+        results = segmenter.segment_many([("python", PYTHON), ("python", b"#hang"), ("python", PYTHON)])
+    assert results[1] == ParseFailure("parser_timeout", "no reply within 1.5 s")
+    assert results[0] == results[2] == segment_source("python", PYTHON)
+
+
+@pytest.mark.timeout(120)
+def test_a_batch_larger_than_the_pipe_goes_out_in_pipefuls_without_deadlock():
+    """The child writes replies while requests wait in the other pipe: a batch written whole beyond the
+    pipe's capacity would leave both processes waiting on each other."""
+    source = b"def f():\n    return 1\n" * 10_000  # 230 KB a file, 30 files: several pipefuls
+    with IsolatedSegmenter(timeout_s=30) as segmenter:
+        results = segmenter.segment_many([("python", source)] * 30)
+    assert results == [segment_source("python", source)] * 30
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_GETPIPE_SZ"), reason="pipe sizes are a Linux feature")
+def test_worker_pipes_hold_a_mebibyte():
+    with IsolatedSegmenter(target=PID) as segmenter:
+        pid = segmenter.segment("python", b"")
+        process = segmenter._process
+        assert process is not None and process.pid == pid
+        for stream in (process.stdin, process.stdout):
+            assert fcntl.fcntl(stream.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BUFFER_BYTES
 
 
 def test_worker_is_reused_and_recycled_after_max_files():
