@@ -52,6 +52,14 @@ def _widen(source: bytes, cut: Cut) -> Cut:
 def code_text(source: bytes, start: int, end: int, cuts: tuple[Cut, ...] = ()) -> str:
     """source[start:end] with `cuts` applied, lines after the first dedented by the first's indent, and no
     trailing whitespace (a tree that recovered from a missing `}` can end on the next line)."""
+    code = _apply_cuts(source, start, end, cuts) if cuts else source[start:end]  # most segments: no cuts
+    indent = source[source.rfind(b"\n", 0, start) + 1 : start]
+    if indent and not indent.strip():
+        code = code.replace(b"\n" + indent, b"\n")  # each later line that starts with the indent loses it
+    return code.decode("utf-8", "replace").rstrip()
+
+
+def _apply_cuts(source: bytes, start: int, end: int, cuts: tuple[Cut, ...]) -> bytes:
     pieces: list[bytes] = []
     position = start
     for cut in sorted((_widen(source, c) for c in cuts), key=lambda c: c.start):
@@ -60,10 +68,4 @@ def code_text(source: bytes, start: int, end: int, cuts: tuple[Cut, ...] = ()) -
         pieces += [source[position : cut.start], cut.replacement]
         position = min(cut.end, end)
     pieces.append(source[position:end])
-    code = b"".join(pieces)
-    indent = source[source.rfind(b"\n", 0, start) + 1 : start]
-    if indent and not indent.strip():
-        first, *rest = code.split(b"\n")
-        rest = [line[len(indent) :] if line.startswith(indent) else line for line in rest]
-        code = b"\n".join([first, *rest])
-    return code.decode("utf-8", "replace").rstrip()
+    return b"".join(pieces)
