@@ -133,12 +133,16 @@ def comment_text(docs: tuple[Node, ...], source: bytes, style: CommentDocs) -> s
     return textwrap.dedent("\n".join(lines)).strip("\n").rstrip()
 
 
+_BLOCK_OPENING = re.compile(r"^/\*[*!]?")
+_BLOCK_CLOSING = re.compile(r"\*/$")
+_BLOCK_GUTTER = re.compile(r"^\s*\*(?!/) ?")
+
+
 def _block_comment_lines(text: str) -> list[str]:
     """Lines of a /* */ comment without the delimiters and without the " * " gutter of JSDoc style."""
-    body = re.sub(r"^/\*[*!]?", "", text)
-    body = re.sub(r"\*/$", "", body)
+    body = _BLOCK_CLOSING.sub("", _BLOCK_OPENING.sub("", text))
     first, *rest = body.split("\n")
-    return [first.strip(), *(re.sub(r"^\s*\*(?!/) ?", "", line, count=1) for line in rest)]
+    return [first.strip(), *(_BLOCK_GUTTER.sub("", line, count=1) for line in rest)]
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,7 @@ class ParseResult:
     has_error: bool
 
 
-@dataclass(frozen=True)
-class _Definition:
+class _Definition(NamedTuple):
     node: Node
     kind: str
     name: Node | None
@@ -103,25 +102,35 @@ def _definitions(language: str, rules: SegmentRules, root: Node) -> list[_Defini
     """
     cursor = tree_sitter.QueryCursor(_query(language, rules.query))
     cursor.set_max_start_depth(0)
+    matches = cursor.matches
     roots = _pattern_roots(rules.query)
+    local_scopes = rules.local_scopes
     found: dict[int, _Definition] = {}
     stack = [root]
+    pop, extend = stack.pop, stack.extend  # this loop visits every node outside function bodies
     while stack:
-        node = stack.pop()
+        node = pop()
         node_type = node.type
         if node_type in roots:
-            for pattern, captures in cursor.matches(node):
-                names = captures.get("name", [])
+            for pattern, captures in matches(node):
+                names = captures.get("name")
                 for capture, nodes in captures.items():
                     if not capture.startswith("definition."):
                         continue
                     captured = nodes[0]
-                    if captured.id not in found or pattern < found[captured.id].pattern:
+                    earlier = found.get(captured.id)
+                    if earlier is None or pattern < earlier.pattern:
                         kind = capture.removeprefix("definition.")
                         found[captured.id] = _Definition(captured, kind, names[0] if names else None, pattern)
-        if node_type not in rules.local_scopes and node.named_child_count:
-            stack.extend(node.named_children)
-    return sorted(found.values(), key=lambda d: (d.node.start_byte, -d.node.end_byte))
+        if node_type not in local_scopes and node.named_child_count:
+            extend(node.named_children)
+    return sorted(found.values(), key=_source_order)
+
+
+def _source_order(definition: _Definition) -> tuple[int, int]:
+    """Outer definitions before the ones they contain."""
+    node = definition.node
+    return node.start_byte, -node.end_byte
 
 
 def _outermost(node: Node, wrappers: Mapping[str, frozenset[str]]) -> Node:
@@ -197,8 +206,7 @@ def _build_segment(
             docstring = doc_comments.comment_text(docs, source, rules.body_docs)
         else:
             docstring = doc_comments.comment_text(docs, source, rules.leading_docs)
-        inside = (doc for doc in docs if doc.start_byte > code_start.start_byte)
-        cuts = tuple(Cut(doc.start_byte, doc.end_byte) for doc in inside)
+        cuts = _cuts_inside(docs, code_start.start_byte) if docs else ()  # most definitions have no docs
     return Segment(
         kind=kind,
         name=name,
@@ -209,6 +217,11 @@ def _build_segment(
         end_line=doc_comments.last_row(outer) + 1,
         has_error=_has_error(code_start, outer),
     )
+
+
+def _cuts_inside(docs: tuple[Node, ...], code_start: int) -> tuple[Cut, ...]:
+    """The doc comments that sit among the code's attributes, cut out of the code."""
+    return tuple(Cut(doc.start_byte, doc.end_byte) for doc in docs if doc.start_byte > code_start)
 
 
 def _has_error(first: Node, last: Node) -> bool:
