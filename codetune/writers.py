@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codetune.ecosystem import Ecosystem
+from codetune.ecosystem import SPLITS, Ecosystem
 from codetune.subsets.base import SubsetContext, SubsetSpec
 from codetune.workfiles import (
     WORK_FILE_SUFFIX,
@@ -44,22 +44,19 @@ class SubsetWriter(TaskFileWriter):
         self.subset = subset
         self.ecosystem = ecosystem
 
-    def _write_row(self, split: str, row: dict, rank: int, text_bytes: int) -> None:
-        """One row to `<split>/<rank>.arrow`; batches are bounded by text bytes."""
-        self.write_row(f"{split}/{work_file_name(rank)}", row, text_bytes)
-
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         context = SubsetContext(self.ecosystem, count=self.stat_update)
+        files = {split: f"{split}/{work_file_name(rank)}" for split in SPLITS}
         with self:
             for document in data:
                 if self.subset.takes(document):  # no per-document track_time: it cost as much as the rows
                     for row in self.subset.rows(document, context):
-                        self._write_row(document.metadata["split"], row, rank, len(document.text))
+                        self.write_row(files[document.metadata["split"]], row, len(document.text))
                 yield document
             if rank == 0:
                 with self.track_time():
                     for split, row in self.subset.extra_rows(context):
-                        self._write_row(split, row, rank, _text_bytes(row))
+                        self.write_row(files[split], row, _text_bytes(row))
 
 
 def _text_bytes(row: dict) -> int:
