@@ -84,6 +84,7 @@ class IsolatedSegmenter:
         self.target = target
         self.idle_exit_s = idle_exit_s  # the child exits after this long without a file; the next restarts it
         self._process: subprocess.Popen[bytes] | None = None
+        self._inbox = bytearray()  # bytes read from the child beyond the reply asked for
         self._files_in_worker = 0
 
     def segment(self, language: str, source: bytes) -> ParseResult | ParseFailure:
@@ -175,6 +176,7 @@ class IsolatedSegmenter:
         a child of. Only this process's copies of its pipes are closed (frames go out flushed whole, so
         closing writes nothing); the `Popen` is kept, as its finaliser would try to reap the child here."""
         process, self._process = self._process, None
+        self._inbox.clear()
         if process is not None:
             for stream in (process.stdin, process.stdout):
                 if stream is not None:
@@ -199,6 +201,7 @@ class IsolatedSegmenter:
 
     def _start(self) -> subprocess.Popen[bytes]:
         """Starts a child and waits for its "ready"; a child that cannot start is a setup error, raised."""
+        self._inbox.clear()
         # The child imports the target with the parent's sys.path, so any importable target works.
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
         process = subprocess.Popen(
@@ -236,25 +239,29 @@ class IsolatedSegmenter:
         except Exception as error:  # e.g. an exception class whose __init__ cannot be replayed
             return ("error", f"cannot read the worker's reply: {type(error).__name__}: {error}")
 
-    @staticmethod
-    def _read_exact(process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes | None:
+    def _read_exact(self, process: subprocess.Popen[bytes], size: int, deadline: float) -> bytes | None:
+        """`size` bytes from the child, or None if they did not arrive before `deadline`. Reads whatever the
+        pipe holds, up to 1 MiB, so a batch's replies cost a read or two, not two per reply; what is beyond
+        `size` waits in `_inbox` for the next call (emptied whenever the child is stopped)."""
         assert process.stdout is not None
         fd = process.stdout.fileno()
-        chunks: list[bytes] = []
-        while size > 0:
+        inbox = self._inbox
+        while len(inbox) < size:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
                 return None
-            chunk = os.read(fd, min(size, 1 << 20))
+            chunk = os.read(fd, max(size - len(inbox), 1 << 20))
             if not chunk:
                 raise _WorkerGone
-            chunks.append(chunk)
-            size -= len(chunk)
-        return b"".join(chunks)
+            inbox += chunk
+        data = bytes(inbox[:size])
+        del inbox[:size]
+        return data
 
     def _stop(self, kill: bool) -> int | None:
         """Ends the child (politely unless `kill`) and returns its exit status."""
         process, self._process = self._process, None
+        self._inbox.clear()
         if process is None:
             return None
         if kill:
