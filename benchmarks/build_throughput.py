@@ -12,9 +12,10 @@ benchmarks/results/build_throughput.json with:
   default start method for local workers (`fork` on Linux), and beside it with `forkserver` (the default
   elsewhere).
 Each build runs in a fresh subprocess so its peak RSS is its own. The parse and the timed builds run
-`--repeat` rounds, each round one of every kind side by side (this VM's speed drifts by several percent
-between minutes), and the fastest run of each counts, as `timeit` does: on a shared machine the slow runs
-measure the neighbours. Every run's time is kept in the JSON.
+`--repeat` rounds (5, as `timeit` repeats), each round one of every kind side by side (this VM's speed drifts
+by several percent between minutes, and single runs of one build differed by a quarter), and the fastest run
+of each counts, as `timeit` does: on a shared machine the slow runs measure the neighbours. Every run's time
+is kept in the JSON.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def main() -> None:
     )
     parser.add_argument("--mb", type=int, default=50)
     parser.add_argument("--small-mb", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of the parse and of each timed build")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of the parse and of each timed build")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
