@@ -317,14 +317,17 @@ def test_a_file_that_crashes_or_hangs_the_parser_is_skipped_and_counted(tmp_path
     (repo / "src" / "a_crash.py").write_text("#abort\ndef crashes():\n    return 1\n")
     (repo / "src" / "b_hang.py").write_text("#hang\ndef hangs():\n    return 2\n")
     (repo / "src" / "c_fine.py").write_text("def fine():\n    return 3\n")
+    (repo / "docs").mkdir()
+    (repo / "docs" / "crash.md").write_text("#abort\n\n# Guide\n\nMarkdown goes through the worker too.\n")
     # an unlicensed folder: opted in, since unknown licenses are excluded by default
     ecosystem = Ecosystem(name="faulty", sources=(Source(str(repo), allow_license=True),), parse_timeout_s=3)
     result = build(
         ecosystem, options(tmp_path, segmenter_target="tests.parse.faulty_targets:faulty_segment_source")
     )
-    assert result.summary.parse_skipped == {"parser_crash": 1, "parser_timeout": 1}
+    assert result.summary.parse_skipped == {"parser_crash": 2, "parser_timeout": 1}
     assert [row["name"] for row in rows(result.out_dir, "ast")] == ["fine"]
     assert {row["path"] for row in rows(result.out_dir, "clm")} == {
+        "docs/crash.md",
         "src/a_crash.py",
         "src/b_hang.py",
         "src/c_fine.py",

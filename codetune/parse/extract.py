@@ -21,17 +21,15 @@ from codetune.documents import (
     make_document,
     record_kind,
 )
-from codetune.parse.isolation import DEFAULT_TARGET, IsolatedSegmenter, ParseFailure, shared_segmenter
+from codetune.parse.isolation import IsolatedSegmenter, ParseFailure, shared_segmenter
 from codetune.parse.languages import LANGUAGES
-from codetune.parse.markdown import split_markdown
+from codetune.parse.markdown import MarkdownSection
 from codetune.parse.segment import ParseResult
 
-# Text of the documents held back while their code files are parsed in one batch: bounds this step's memory.
+# What the parse worker runs on each file (segments, or markdown sections); tests inject faulty stand-ins.
+PARSE_TARGET = "codetune.parse.source_file:parse_file"
+# Text of the documents held back while their files are parsed in one batch: bounds this step's memory.
 PENDING_TEXT_BYTES = 2**20
-
-
-def _has_grammar(meta: FileMeta) -> bool:
-    return meta.language != "markdown" and LANGUAGES[meta.language].grammar is not None
 
 
 class SegmentExtractor(PipelineStep):
@@ -46,7 +44,7 @@ class SegmentExtractor(PipelineStep):
         self.segmenter_target = segmenter_target  # "module:function" override, for fault-injection tests
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        segmenter = shared_segmenter(self.parse_timeout_s, self.segmenter_target or DEFAULT_TARGET)
+        segmenter = shared_segmenter(self.parse_timeout_s, self.segmenter_target or PARSE_TARGET)
         pending: list[Document] = []
         pending_bytes = 0
         for document in data:
@@ -58,19 +56,19 @@ class SegmentExtractor(PipelineStep):
         yield from self.extract(segmenter, pending)
 
     def extract(self, segmenter: IsolatedSegmenter, documents: list[Document]) -> Iterator[Document]:
-        """Each document in order, each file followed by its segments or sections; the code files among
-        them are parsed together (`IsolatedSegmenter.segment_many`)."""
+        """Each document in order, each file followed by its segments or sections; the files among them
+        with a grammar are parsed together (`IsolatedSegmenter.segment_many`)."""
         files = [
             (document, FileMeta.from_document(document))
             for document in documents
             if record_kind(document) is RecordKind.FILE
         ]
-        code = [(document, meta) for document, meta in files if _has_grammar(meta)]
+        parsable = [(document, meta) for document, meta in files if LANGUAGES[meta.language].grammar]
         with self.track_time():
             results = segmenter.segment_many(
-                [(meta.language, document.text.encode("utf-8")) for document, meta in code]
+                [(meta.language, document.text.encode("utf-8")) for document, meta in parsable]
             )
-        parsed = {id(document): result for (document, _), result in zip(code, results, strict=True)}
+        parsed = {id(document): result for (document, _), result in zip(parsable, results, strict=True)}
         metas = {id(document): meta for document, meta in files}
         for document in documents:
             yield document
@@ -79,15 +77,15 @@ class SegmentExtractor(PipelineStep):
                 continue
             self.stat_update("files_kept")
             self.stat_update("kept_bytes", value=meta.size)
-            if meta.language == "markdown":
-                yield from self.doc_sections(document, meta)
-            elif id(document) in parsed:
-                yield from self.segments(parsed[id(document)], meta)
+            result = parsed.get(id(document))
+            if isinstance(result, ParseFailure):
+                self.stat_update(f"parse_skipped_{result.reason}")
+            elif meta.language == "markdown":
+                yield from self.doc_sections(result, meta)
+            elif result is not None:
+                yield from self.segments(result, meta)
 
-    def segments(self, result: ParseResult | ParseFailure, meta: FileMeta) -> Iterator[Document]:
-        if isinstance(result, ParseFailure):
-            self.stat_update(f"parse_skipped_{result.reason}")
-            return
+    def segments(self, result: ParseResult, meta: FileMeta) -> Iterator[Document]:
         self.stat_update("files_parsed")
         if result.has_error:
             self.stat_update("files_with_parse_errors")
@@ -111,8 +109,7 @@ class SegmentExtractor(PipelineStep):
                 ),
             )
 
-    def doc_sections(self, document: Document, meta: FileMeta) -> Iterator[Document]:
-        sections = split_markdown(document.text)
+    def doc_sections(self, sections: tuple[MarkdownSection, ...], meta: FileMeta) -> Iterator[Document]:
         self.stat_update("doc_sections", value=len(sections))
         self.stat_update("doc_code_examples", value=sum(len(section.code_blocks) for section in sections))
         provenance = meta.provenance()

@@ -1,5 +1,5 @@
-"""Stand-ins for segment_source that crash, hang or misbehave on marker inputs (fault injection for the
-isolation tests); any other input is segmented normally."""
+"""Stand-ins for the parse worker's target that crash, hang or misbehave on marker inputs (fault injection for
+the isolation tests); any other input is parsed normally (`parse_file`: segments, or markdown sections)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import os
 import resource
 import time
 
+from codetune.parse.markdown import MarkdownSection
 from codetune.parse.segment import ParseResult, segment_source
+from codetune.parse.source_file import parse_file
 from codetune.parse.worker import IDLE_EXIT_STATUS
 
 
-def faulty_segment_source(language: str, source: bytes) -> ParseResult:
+def faulty_segment_source(language: str, source: bytes) -> ParseResult | tuple[MarkdownSection, ...]:
     if source.startswith(b"#abort"):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file in the working tree
         os.abort()
@@ -32,7 +34,7 @@ def faulty_segment_source(language: str, source: bytes) -> ParseResult:
         os._exit(IDLE_EXIT_STATUS)
     if source.startswith(b"#print"):
         print("stray output on stdout")
-    return segment_source(language, source)
+    return parse_file(language, source)
 
 
 def worker_pid(language: str, source: bytes) -> int:

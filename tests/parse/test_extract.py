@@ -59,9 +59,7 @@ def test_files_parsed_in_batches_keep_their_order_and_a_crash_costs_one_file():
     ]
     documents.insert(7, file_document("notes.md", "markdown", "# Notes\n\ntext\n"))
     assert sum(len(document.text) for document in documents) > 2 * PENDING_TEXT_BYTES
-    step = SegmentExtractor(
-        parse_timeout_s=10, segmenter_target="tests.parse.faulty_targets:faulty_segment_source"
-    )
+    step = SegmentExtractor(parse_timeout_s=10, segmenter_target=FAULTY)
     out = list(step.run(iter(documents)))
 
     files = [doc for doc in out if record_kind(doc) is RecordKind.FILE]
@@ -76,3 +74,18 @@ def test_files_parsed_in_batches_keep_their_order_and_a_crash_costs_one_file():
     assert names == [name for index in range(60) if index != 30 for name in ("f",) * 2000 + (f"g{index}",)]
     assert step.stats["parse_skipped_parser_crash"].total == 1
     assert step.stats["files_parsed"].total == 59
+
+
+def test_a_markdown_file_that_crashes_the_parser_is_skipped_and_counted_like_code():
+    documents = [
+        file_document("crash.md", "markdown", "#abort\n\n# Title\n\ntext\n"),
+        file_document("fine.md", "markdown", "# Fine\n\nMore text.\n"),
+    ]
+    step = SegmentExtractor(parse_timeout_s=10, segmenter_target=FAULTY)
+    out = list(step.run(iter(documents)))
+    assert [(record_kind(doc), doc.metadata["path"]) for doc in out] == [
+        (RecordKind.FILE, "crash.md"),  # its text still goes to clm
+        (RecordKind.FILE, "fine.md"),
+        (RecordKind.DOC_SECTION, "fine.md"),
+    ]
+    assert step.stats["parse_skipped_parser_crash"].total == 1
