@@ -9,6 +9,7 @@ quality heuristics, generated-file markers). Every rejection carries a reason th
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -47,6 +48,13 @@ def in_excluded_dir(path: str, excluded_dirs: tuple[str, ...]) -> bool:
     return any(part in excluded_dirs for part in directories)
 
 
+@functools.cache
+def excluded_files_pattern(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for all of the `excluded_files` globs (`fnmatch.fnmatchcase` semantics): every listed file
+    is checked against them, twice a build (planning and reading), and a glob at a time cost 20 calls each."""
+    return re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in patterns) or "(?!)")
+
+
 @dataclass(frozen=True)
 class PathGate:
     """Decisions that need only the tree entry: run before reading a blob, so node_modules costs nothing."""
@@ -59,8 +67,7 @@ class PathGate:
             return DropReason.NOT_SELECTED
         if in_excluded_dir(path, self.settings.excluded_dirs):
             return DropReason.EXCLUDED_DIR
-        basename = path.rsplit("/", 1)[-1]
-        if any(fnmatch.fnmatchcase(basename, pattern) for pattern in self.settings.excluded_files):
+        if excluded_files_pattern(self.settings.excluded_files).match(path.rsplit("/", 1)[-1]):
             return DropReason.EXCLUDED_FILE
         if size > self.settings.max_file_bytes:
             return DropReason.TOO_LARGE
