@@ -32,7 +32,7 @@ from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
 from codetune.pipeline import BuildOptions, collect_pipeline, console_to_file, run_stage
 from codetune.plan import make_plan
 from codetune.summary import read_stage_stats
-from codetune.workfiles import WorkDocumentReader
+from codetune.workfiles import WORK_FILE_SUFFIX, WorkDocumentReader, read_work_batches
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FILES = (RecordKind.FILE,)
@@ -204,10 +204,9 @@ def main() -> None:
 
 
 def _texts(folder: Path):
-    import pyarrow.parquet as pq
-
-    for path in sorted(folder.glob("*.parquet")):
-        yield from pq.read_table(path, columns=["text"]).column("text").to_pylist()
+    for path in sorted(folder.glob(f"*{WORK_FILE_SUFFIX}")):
+        for batch in read_work_batches(str(path)):
+            yield from batch.column("text").to_pylist()
 
 
 if __name__ == "__main__":  # datatrove's forkserver re-imports the entry module in its workers
