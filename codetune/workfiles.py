@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import IO
 
 import pyarrow as pa
@@ -49,6 +50,14 @@ BATCH_TEXT_BYTES = 2**20
 BATCH_MAX_ROWS = 1024
 
 
+@dataclass
+class _OpenWorkFile:
+    writer: ipc.RecordBatchFileWriter
+    schema: pa.Schema
+    rows: list[dict] = field(default_factory=list)  # buffered, not yet in a record batch
+    text_bytes: int = 0  # text of the buffered rows
+
+
 class TaskFileWriter(DiskWriter):
     """Rows of one task to Arrow IPC work files, in record batches bounded by text bytes.
 
@@ -57,56 +66,42 @@ class TaskFileWriter(DiskWriter):
     bounded by text bytes, and the count goes to the stats once per task.
     """
 
-    type = "💽 - WRITER"
-
     def __init__(self, folder: DataFolderLike, schema: pa.Schema | None = None, adapter=None):
         super().__init__(folder, f"${{rank}}{WORK_FILE_SUFFIX}", compression=None, adapter=adapter, mode="wb")
         self.schema = schema  # None: taken from each file's first row
-        self._writers: dict[str, ipc.RecordBatchFileWriter] = {}
-        self._schemas: dict[str, pa.Schema] = {}
-        self._batches: dict[str, list[dict]] = {}
-        self._buffered_bytes: dict[str, int] = {}
+        self._files: dict[str, _OpenWorkFile] = {}
         self._written = 0
 
     def write_row(self, filename: str, row: dict, text_bytes: int) -> None:
         """Buffers `row` for `filename`; a record batch is written once the buffer holds enough text."""
-        batch = self._batches.get(filename)
-        if batch is None:
-            batch = self._open(filename, row)
-        batch.append(row)
+        file = self._files.get(filename)
+        if file is None:
+            file = self._files[filename] = self._open(filename, row)
+        file.rows.append(row)
+        file.text_bytes += text_bytes
         self._written += 1
-        buffered = self._buffered_bytes[filename] + text_bytes
-        if buffered >= BATCH_TEXT_BYTES or len(batch) >= BATCH_MAX_ROWS:
-            self._write_batch(filename)
-        else:
-            self._buffered_bytes[filename] = buffered
+        if file.text_bytes >= BATCH_TEXT_BYTES or len(file.rows) >= BATCH_MAX_ROWS:
+            self._write_batch(file)
 
-    def _open(self, filename: str, first_row: dict) -> list[dict]:
+    def _open(self, filename: str, first_row: dict) -> _OpenWorkFile:
         schema = self.schema if self.schema is not None else pa.RecordBatch.from_pylist([first_row]).schema
-        self._schemas[filename] = schema
-        self._writers[filename] = ipc.new_file(self._get_output_file_with_retry(filename), schema)
-        self._buffered_bytes[filename] = 0
-        batch = self._batches[filename] = []
-        return batch
+        return _OpenWorkFile(ipc.new_file(self._get_output_file_with_retry(filename), schema), schema)
 
-    def _write_batch(self, filename: str) -> None:
-        rows = self._batches[filename]
-        if rows:
-            self._writers[filename].write_batch(
-                pa.RecordBatch.from_pylist(rows, schema=self._schemas[filename])
-            )
-            rows.clear()
-        self._buffered_bytes[filename] = 0
+    @staticmethod
+    def _write_batch(file: _OpenWorkFile) -> None:
+        if file.rows:
+            file.writer.write_batch(pa.RecordBatch.from_pylist(file.rows, schema=file.schema))
+        file.rows, file.text_bytes = [], 0
 
     def _write(self, document: dict, file_handler: IO, filename: str) -> None:
         raise NotImplementedError("work files are written row by row with write_row")
 
     def close(self) -> None:
-        for filename in list(self._writers):
-            self._write_batch(filename)
-            self._writers.pop(filename).close()
+        while self._files:
+            filename, file = self._files.popitem()
+            self._write_batch(file)
+            file.writer.close()
             self.close_file(filename)
-        self._batches.clear()
         if self._written:
             self.stat_update(StatHints.total, value=self._written)
             self._written = 0

@@ -50,4 +50,4 @@ def _read_exactly(stream: BinaryIO, size: int) -> bytes | None:
             return None
         chunks.append(chunk)
         size -= len(chunk)
-    return b"".join(chunks) if len(chunks) != 1 else chunks[0]
+    return b"".join(chunks)
