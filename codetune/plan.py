@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,15 +247,12 @@ class TaskPacker:
 
 
 def _listing_digest(resolved: ResolvedSource, entries: list[TreeEntry]) -> str:
-    """What identifies a source's content: the commit for git, names + sizes + mtimes for a plain folder."""
+    """What identifies a source's content: the commit for git, names + sizes + mtimes for a plain folder
+    (the mtimes the listing read, not a second stat of every file)."""
     digest = hashlib.sha256(resolved.commit.encode())
     if resolved.reader == "directory":
         for entry in entries:
-            try:
-                mtime = os.lstat(Path(resolved.path) / entry.path).st_mtime_ns
-            except OSError:
-                mtime = 0
-            digest.update(f"{entry.path}\0{entry.kind}\0{entry.size}\0{mtime}\n".encode())
+            digest.update(f"{entry.path}\0{entry.kind}\0{entry.size}\0{entry.mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -127,3 +127,19 @@ def test_work_of_an_earlier_format_is_not_resumed(tmp_path: Path, monkeypatch: p
     assert make_plan(ecosystem, tmp_path / "cache").fingerprint == current
     monkeypatch.setattr(plan_module, "WORK_FORMAT", plan_module.WORK_FORMAT + 1)
     assert make_plan(ecosystem, tmp_path / "cache").fingerprint != current
+
+
+def test_a_plain_folder_edited_in_place_is_a_new_build(tmp_path: Path):
+    """A file rewritten with the same size: only its mtime tells; the old content's work is not reused."""
+    from codetune.plan import make_plan
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    source = repo / "a.py"
+    source.write_text("def a():\n    return 1\n")
+    os.utime(source, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    ecosystem = Ecosystem(name="edits", sources=(Source(str(repo), allow_license=True),))
+    before = make_plan(ecosystem, tmp_path / "cache").fingerprint
+    source.write_text("def a():\n    return 2\n")
+    os.utime(source, ns=(1_700_000_000_000_000_001, 1_700_000_000_000_000_001))
+    assert make_plan(ecosystem, tmp_path / "cache").fingerprint != before

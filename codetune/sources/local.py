@@ -95,13 +95,20 @@ def _entry_on_disk(root: Path, path: str) -> TreeEntry | None:
     if info is None:
         return None
     if stat.S_ISREG(info.st_mode):
-        return TreeEntry(path, FILE, info.st_size)
+        return TreeEntry(path, FILE, info.st_size, mtime_ns=info.st_mtime_ns)
     if stat.S_ISLNK(info.st_mode):
         target = beneath.readlink(root, path)
         if target is None:
             return None
         escapes = link_escapes_root(path, target, lambda p: beneath.readlink(root, p))
-        return TreeEntry(path, SYMLINK, info.st_size, link_target=target, link_escapes=escapes)
+        return TreeEntry(
+            path,
+            SYMLINK,
+            info.st_size,
+            link_target=target,
+            link_escapes=escapes,
+            mtime_ns=info.st_mtime_ns,
+        )
     return None  # directories, FIFOs, sockets, devices: nothing to read
 
 
@@ -146,7 +153,8 @@ def _walk(root: Path) -> list[TreeEntry]:
                     if item.is_dir(follow_symlinks=False):
                         pending.append(path)
                     elif item.is_file(follow_symlinks=False):
-                        found.append(TreeEntry(path, FILE, item.stat(follow_symlinks=False).st_size))
+                        info = item.stat(follow_symlinks=False)
+                        found.append(TreeEntry(path, FILE, info.st_size, mtime_ns=info.st_mtime_ns))
                     elif item.is_symlink():
                         links.append(path)
         except OSError:

@@ -24,6 +24,7 @@ class TreeEntry:
     size: int
     link_target: str = ""
     link_escapes: bool = False
+    mtime_ns: int = 0  # plain folders: when the entry last changed, from the listing's own stat (0 in git)
 
 
 @runtime_checkable
