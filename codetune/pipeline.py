@@ -15,6 +15,7 @@ datatrove's completion markers make every stage resumable; its logs go to the wo
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -318,7 +319,11 @@ def run_stage(
 ) -> Path:
     logging_dir = work_dir / "logs" / name
     executor = make_executor(pipeline, tasks, logging_dir, options, task_sizes)
-    with stage_progress(name, tasks, logging_dir, stderr_fd, options.progress):
+    forks_workers = options.executor == "local" and executor.workers > 1 and executor.start_method == "fork"
+    with (
+        stage_progress(name, tasks, logging_dir, stderr_fd, options.progress),
+        frozen_heap(forks_workers),
+    ):
         executor.run()
     incomplete = executor.get_incomplete_ranks(skip_completed=True)
     if incomplete:
@@ -327,6 +332,26 @@ def run_stage(
             f"see the task logs in {logging_dir / 'logs'}; run the same command again to resume"
         )
     return logging_dir
+
+
+@contextlib.contextmanager
+def frozen_heap(enabled: bool) -> Iterator[None]:
+    """Hide this process's objects from the cyclic GC while workers fork from it (CPython's advice for a
+    fork without exec, see `gc.freeze`).
+
+    Forked workers share the build process's memory copy-on-write. A full collection in a worker writes to
+    the GC header of every object it inherited, copying pages the worker never otherwise touches: about
+    17,000 pages (70 MB) over a two-worker build of the 50 MB bench corpus. Frozen objects stay out of every
+    collection in the workers; this process takes them back when the stage ends.
+    """
+    if not enabled:
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 # --- the build ----------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,45 @@ class RecordRank(PipelineStep):
         with open(self.path, "a") as record:
             record.write(f"{rank}\n")
         yield from data or ()
+
+
+class RecordFrozenObjects(PipelineStep):
+    """Appends the process id and `gc.get_freeze_count()` of the process each task runs in."""
+
+    name = "record frozen objects"
+
+    def __init__(self, path: str):
+        super().__init__()
+        self.path = path
+
+    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
+        with open(self.path, "a") as record:
+            record.write(f"{os.getpid()} {gc.get_freeze_count()}\n")
+        yield from data or ()
+
+
+@pytest.mark.parametrize("num_proc", [1, 2])
+def test_forked_workers_inherit_a_frozen_heap_and_the_build_process_takes_it_back(
+    tmp_path: Path, num_proc: int
+):
+    """Workers forked from the build process start with its objects out of their GC's reach (no copy-on-write
+    of pages a collection would touch); tasks run in the build process itself leave its collector alone."""
+    record = tmp_path / "frozen.txt"
+    options = BuildOptions(
+        out_dir=tmp_path / "out",
+        work_dir=tmp_path / "work",
+        num_proc=num_proc,
+        progress=False,
+        start_method="fork",
+    )
+    run_stage("probe", [RecordFrozenObjects(str(record))], 4, tmp_path, options, 2)
+    runs = [tuple(map(int, line.split())) for line in record.read_text().splitlines()]
+    assert len(runs) == 4
+    if num_proc == 2:
+        assert all(pid != os.getpid() and frozen > 1000 for pid, frozen in runs)
+    else:
+        assert all(pid == os.getpid() and frozen == 0 for pid, frozen in runs)
+    assert gc.get_freeze_count() == 0
 
 
 def test_plan_tasks_carry_the_bytes_of_the_files_they_read(tmp_path: Path, git_fixtures: GitFixtures):
