@@ -10,7 +10,9 @@ benchmarks/results/build_throughput.json with:
 - peak RSS of the build for the small and the large corpus (target: large within 1.2 x small: streaming);
 - speed-up of `--num-proc 2` over `--num-proc 1` on the large corpus (target: >= 1.8 x), with this platform's
   default start method for local workers (`fork` on Linux), and beside it with `forkserver` (the default
-  elsewhere).
+  elsewhere);
+- the speed-up of the bare parse itself when its files are split between two forked processes: what two
+  processes gain on this machine with no serial part at all, the ceiling for any two-worker build.
 Each build runs in a fresh subprocess so its peak RSS is its own. The parse and the timed builds run
 `--repeat` rounds (5, as `timeit` repeats), each round one of every kind side by side (this VM's speed drifts
 by several percent between minutes, and single runs of one build differed by a quarter), and the fastest run
@@ -53,21 +55,68 @@ def corpus_files(repos: list[Path]) -> list[Path]:
     return sorted(path for repo in repos for path in repo.rglob("*") if path.is_file())
 
 
-def parse_only(repos: list[Path]) -> dict[str, float]:
-    """Bare tree-sitter parse of every file that has a grammar: the ceiling a build is measured against."""
-    from codetune.parse.languages import LANGUAGES, get_parser, language_for_path
+def parse_jobs(repos: list[Path]) -> list[tuple[str, bytes]]:
+    """(language, bytes) of every file that has a grammar, read once: the bare parses time parsing alone."""
+    from codetune.parse.languages import LANGUAGES, language_for_path
 
     jobs = []
     for path in corpus_files(repos):
         data = path.read_bytes()
         language = language_for_path(path.name, data[:256])
         if language and LANGUAGES[language].grammar:
-            jobs.append((get_parser(language), data))
+            jobs.append((language, data))
+    return jobs
+
+
+def _parse_all(jobs: list[tuple[str, bytes]]) -> None:
+    from codetune.parse.languages import get_parser
+
+    parsers = {language: get_parser(language) for language in {language for language, _ in jobs}}
+    for language, data in jobs:
+        parsers[language].parse(data)
+
+
+def parse_only(jobs: list[tuple[str, bytes]]) -> dict[str, float]:
+    """Bare tree-sitter parse of every file that has a grammar: the ceiling a build is measured against."""
+    from codetune.parse.languages import get_parser
+
+    parsers = [(get_parser(language), data) for language, data in jobs]
     total = sum(len(data) for _, data in jobs)
     started = time.perf_counter()
-    for parser, data in jobs:
+    for parser, data in parsers:
         parser.parse(data)
     seconds = time.perf_counter() - started
+    return {"bytes": total, "seconds": seconds, "mb_per_s": total / 1e6 / seconds}
+
+
+def parse_only_two_processes(jobs: list[tuple[str, bytes]]) -> dict[str, float] | None:
+    """The same bare parse split between two forked processes (bytes balanced, nothing shared, no serial
+    part): how much two processes gain on this machine at best. None where there is no fork."""
+    if not hasattr(os, "fork"):
+        return None
+    halves: list[list[tuple[str, bytes]]] = [[], []]
+    loads = [0, 0]
+    for job in sorted(jobs, key=lambda job: -len(job[1])):  # largest first, each to the lighter half
+        lighter = loads.index(min(loads))
+        halves[lighter].append(job)
+        loads[lighter] += len(job[1])
+    started = time.perf_counter()
+    children = []
+    for half in halves:
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            code = 0
+            try:
+                _parse_all(half)
+            except BaseException:
+                code = 1
+            os._exit(code)
+        children.append(pid)
+    statuses = [os.waitpid(pid, 0)[1] for pid in children]
+    seconds = time.perf_counter() - started
+    if any(statuses):
+        raise RuntimeError("a parse process failed")
+    total = sum(loads)
     return {"bytes": total, "seconds": seconds, "mb_per_s": total / 1e6 / seconds}
 
 
@@ -162,9 +211,11 @@ def main() -> None:
 
     large, small = corpus(args.mb), corpus(args.small_mb)
     large_bytes = sum(path.stat().st_size for path in corpus_files(large))
-    parses, ones, twos, twos_forkserver = [], [], [], []
+    jobs = parse_jobs(large)
+    parses, parses_two, ones, twos, twos_forkserver = [], [], [], [], []
     for _ in range(args.repeat):  # side by side: the machine's speed drifts between rounds
-        parses.append(parse_only(large))
+        parses.append(parse_only(jobs))
+        parses_two.append(parse_only_two_processes(jobs))
         ones.append(run_build(large, 1))
         twos.append(run_build(large, 2))
         twos_forkserver.append(run_build(large, 2, start_method="forkserver"))
@@ -173,6 +224,7 @@ def main() -> None:
         "peak_rss_mb": max(run["peak_rss_mb"] for run in ones),
     }
     parse = min(parses, key=lambda run: run["seconds"])
+    parse_two = None if None in parses_two else min(parses_two, key=lambda run: run["seconds"])
     two = min(twos, key=lambda run: run["seconds"])
     two_forkserver = min(twos_forkserver, key=lambda run: run["seconds"])
     small_build = run_build(small, 1)
@@ -197,8 +249,10 @@ def main() -> None:
             "num_proc_2": [run["seconds"] for run in twos],
             "num_proc_2_forkserver": [run["seconds"] for run in twos_forkserver],
             "parse_only": [run["seconds"] for run in parses],
+            "parse_only_two_processes": [run["seconds"] for run in parses_two if run],
         },
         "speedup_1_to_2": one["seconds"] / two["seconds"],
+        "parse_only_speedup_1_to_2": parse["seconds"] / parse_two["seconds"] if parse_two else None,
         "speedup_1_to_2_forkserver": one["seconds"] / two_forkserver["seconds"],
         "peak_rss_mb_small": small_build["peak_rss_mb"],
         "peak_rss_mb_large": one["peak_rss_mb"],
@@ -227,6 +281,11 @@ def main() -> None:
     two_mb_s = large_bytes / 1e6 / two["seconds"]
     print(f"corpus: {results['corpus_mb']:.1f} MB, {one['files_kept']} files, {one['segments']} segments")
     print(f"bare tree-sitter parse: {parse['mb_per_s']:6.2f} MB/s")
+    if parse_two:
+        print(
+            f"  split between 2 processes: {parse_two['mb_per_s']:6.2f} MB/s, "
+            f"speed-up {results['parse_only_speedup_1_to_2']:.2f}x (this machine's ceiling for 2 workers)"
+        )
     one_s, two_s = one["seconds"], two["seconds"]
     print(f"full build, 1 process:  {full_mb_s:6.2f} MB/s ({one_s:.1f} s), ratio {ratio:.2f} (>= 0.5)")
     print(
