@@ -73,6 +73,19 @@ def test_forked_workers_inherit_a_frozen_heap_and_the_build_process_takes_it_bac
     assert gc.get_freeze_count() == 0
 
 
+def test_a_heap_the_caller_froze_stays_frozen_after_a_forking_stage(tmp_path: Path):
+    record = tmp_path / "frozen.txt"
+    options = BuildOptions(out_dir=tmp_path / "out", num_proc=2, progress=False, start_method="fork")
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        run_stage("probe", [RecordFrozenObjects(str(record))], 2, tmp_path, options, 2)
+        assert gc.get_freeze_count() > frozen // 2  # still frozen (a frozen object may still be freed)
+    finally:
+        gc.unfreeze()
+    assert len(record.read_text().splitlines()) == 2
+
+
 def test_plan_tasks_carry_the_bytes_of_the_files_they_read(tmp_path: Path, git_fixtures: GitFixtures):
     ecosystem = Ecosystem(
         name="sliced",
