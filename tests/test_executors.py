@@ -19,25 +19,12 @@ from codetune.plan import make_plan
 from tests.conftest import GitFixtures
 
 
-class RecordRank(PipelineStep):
-    """Appends the rank of each task it runs in to a file: the order in which the executor ran them."""
+class RecordTasks(PipelineStep):
+    """Appends a line per task it runs: the rank, the process id and `gc.get_freeze_count()` of that process.
 
-    name = "record rank"
+    The ranks in file order are the order in which the executor ran the tasks."""
 
-    def __init__(self, path: str):
-        super().__init__()
-        self.path = path
-
-    def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
-        with open(self.path, "a") as record:
-            record.write(f"{rank}\n")
-        yield from data or ()
-
-
-class RecordFrozenObjects(PipelineStep):
-    """Appends the process id and `gc.get_freeze_count()` of the process each task runs in."""
-
-    name = "record frozen objects"
+    name = "record tasks"
 
     def __init__(self, path: str):
         super().__init__()
@@ -45,8 +32,13 @@ class RecordFrozenObjects(PipelineStep):
 
     def run(self, data: DocumentsPipeline = None, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         with open(self.path, "a") as record:
-            record.write(f"{os.getpid()} {gc.get_freeze_count()}\n")
+            record.write(f"{rank} {os.getpid()} {gc.get_freeze_count()}\n")
         yield from data or ()
+
+
+def recorded(path: Path) -> list[tuple[int, int, int]]:
+    """(rank, process id, frozen objects) of each task `RecordTasks` saw, in the order they ran."""
+    return [tuple(map(int, line.split())) for line in path.read_text().splitlines()]
 
 
 @pytest.mark.parametrize("num_proc", [1, 2])
@@ -63,8 +55,8 @@ def test_forked_workers_inherit_a_frozen_heap_and_the_build_process_takes_it_bac
         progress=False,
         start_method="fork",
     )
-    run_stage("probe", [RecordFrozenObjects(str(record))], 4, tmp_path, options, 2)
-    runs = [tuple(map(int, line.split())) for line in record.read_text().splitlines()]
+    run_stage("probe", [RecordTasks(str(record))], 4, tmp_path, options, 2)
+    runs = [(pid, frozen) for _, pid, frozen in recorded(record)]
     assert len(runs) == 4
     if num_proc == 2:
         assert all(pid != os.getpid() and frozen > 1000 for pid, frozen in runs)
@@ -79,11 +71,11 @@ def test_a_heap_the_caller_froze_stays_frozen_after_a_forking_stage(tmp_path: Pa
     gc.freeze()
     try:
         frozen = gc.get_freeze_count()
-        run_stage("probe", [RecordFrozenObjects(str(record))], 2, tmp_path, options, 2)
+        run_stage("probe", [RecordTasks(str(record))], 2, tmp_path, options, 2)
         assert gc.get_freeze_count() > frozen // 2  # still frozen (a frozen object may still be freed)
     finally:
         gc.unfreeze()
-    assert len(record.read_text().splitlines()) == 2
+    assert len(recorded(record)) == 2
 
 
 def test_plan_tasks_carry_the_bytes_of_the_files_they_read(tmp_path: Path, git_fixtures: GitFixtures):
@@ -178,8 +170,8 @@ def test_a_stage_starts_its_largest_tasks_first_and_a_rerun_only_the_unfinished(
 
     def run() -> list[int]:
         record.unlink(missing_ok=True)
-        run_stage("probe", [RecordRank(str(record))], len(sizes), tmp_path, options, 2, task_sizes=sizes)
-        return [int(line) for line in record.read_text().split()]
+        run_stage("probe", [RecordTasks(str(record))], len(sizes), tmp_path, options, 2, task_sizes=sizes)
+        return [rank for rank, _, _ in recorded(record)]
 
     assert run() == [1, 3, 4, 0, 2]  # largest first; equal sizes keep rank order
     for rank in (0, 2, 4):
