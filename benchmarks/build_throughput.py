@@ -8,7 +8,8 @@ benchmarks/results/build_throughput.json with:
 - MB/s of the full build (`--num-proc 1`) and of a bare `Parser.parse` over the same files, and their ratio
   (target: full build >= 0.5 x parse-only throughput per core);
 - peak RSS of the build for the small and the large corpus (target: large within 1.2 x small: streaming);
-- speed-up of `--num-proc 2` over `--num-proc 1` on the large corpus (target: >= 1.8 x), with this platform's
+- speed-up of `--num-proc 2` over `--num-proc 1` on the large corpus, as a fraction of the bare parse's
+  own two-process speed-up (target: >= 0.9 of that ceiling), with this platform's
   default start method for local workers (`fork` on Linux), and beside it with `forkserver` (the default
   elsewhere);
 - the speed-up of the bare parse itself when its files are split between two forked processes: what two
@@ -256,6 +257,9 @@ def main() -> None:
         "speedup_1_to_2": one["seconds"] / two["seconds"],
         "parse_only_speedup_1_to_2": parse["seconds"] / parse_two["seconds"] if parse_two else None,
         "speedup_1_to_2_forkserver": one["seconds"] / two_forkserver["seconds"],
+        "speedup_over_parse_ceiling": (
+            one["seconds"] / two["seconds"] / (parse["seconds"] / parse_two["seconds"]) if parse_two else 0.0
+        ),
         "peak_rss_mb_small": small_build["peak_rss_mb"],
         "peak_rss_mb_large": one["peak_rss_mb"],
         "peak_rss_ratio_large_over_small": one["peak_rss_mb"] / small_build["peak_rss_mb"],
@@ -270,7 +274,8 @@ def main() -> None:
     targets = {
         "full_build_over_parse_only": (results["full_build_over_parse_only"], ">=", 0.5),
         "peak_rss_ratio_large_over_small": (results["peak_rss_ratio_large_over_small"], "<=", 1.2),
-        "speedup_1_to_2": (results["speedup_1_to_2"], ">=", 1.8),
+        # Settled in issue 19: two workers are judged against this machine's own two-process ceiling.
+        "speedup_over_parse_ceiling": (results["speedup_over_parse_ceiling"], ">=", 0.9),
     }
     results["targets_met"] = {
         name: (value >= bound if op == ">=" else value <= bound)
@@ -291,7 +296,8 @@ def main() -> None:
     one_s, two_s = one["seconds"], two["seconds"]
     print(f"full build, 1 process:  {full_mb_s:6.2f} MB/s ({one_s:.1f} s), ratio {ratio:.2f} (>= 0.5)")
     print(
-        f"full build, 2 procs:    {two_mb_s:6.2f} MB/s ({two_s:.1f} s), speed-up {speedup:.2f}x (>= 1.8), "
+        f"full build, 2 procs:    {two_mb_s:6.2f} MB/s ({two_s:.1f} s), speed-up {speedup:.2f}x, "
+        f"{results['speedup_over_parse_ceiling']:.2f} of the ceiling (>= 0.9), "
         f"workers started by {results['start_method_default']}"
     )
     print(
