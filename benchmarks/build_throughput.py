@@ -167,7 +167,7 @@ def bench_ecosystem(repos: list[str], mode: str):
 
 
 def child(mode: str, num_proc: int, start_method: str, scratch: str, repos: list[str]) -> None:
-    from codetune.pipeline import BuildOptions, build
+    from codetune.build.pipeline import BuildOptions, build
 
     options = BuildOptions(
         out_dir=Path(scratch) / "out",
@@ -210,7 +210,7 @@ def main() -> None:
         child(args.child[0], int(args.child[1]), args.child[2], args.child[3], args.child[4:])
         return
 
-    from codetune.pipeline import default_start_method
+    from codetune.build.pipeline import default_start_method
 
     large, small = corpus(args.mb), corpus(args.small_mb)
     large_bytes = sum(path.stat().st_size for path in corpus_files(large))

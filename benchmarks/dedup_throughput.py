@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.build_throughput import corpus, corpus_files
+from codetune.build.pipeline import BuildOptions, collect_pipeline, console_to_file, run_stage
+from codetune.build.plan import make_plan
+from codetune.build.summary import read_stage_stats
+from codetune.build.workfiles import WORK_FILE_SUFFIX, WorkDocumentReader, read_work_batches
 from codetune.documents import RecordKind, record_kind
 from codetune.ecosystem import Ecosystem, FileFilterSettings, Source
 from codetune.filters.files import PathGate
 from codetune.hygiene.dedup import DedupFolders, DuplicateFilter, resolution_pipelines, signature_steps
 from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
-from codetune.pipeline import BuildOptions, collect_pipeline, console_to_file, run_stage
-from codetune.plan import make_plan
-from codetune.summary import read_stage_stats
-from codetune.workfiles import WORK_FILE_SUFFIX, WorkDocumentReader, read_work_batches
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FILES = (RecordKind.FILE,)

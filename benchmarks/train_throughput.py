@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     options = parser.parse_args()
 
-    from codetune.pipeline import BuildOptions, build
+    from codetune.build.pipeline import BuildOptions, build
     from dataset_scripts.example import ECOSYSTEM
     from tests.tiny_models import tiny_llama, train_tokenizer
 

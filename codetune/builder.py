@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from codetune.attributes import ecosystem_subset
+from codetune.build.pipeline import BuildOptions, build, default_cache_dir
 from codetune.ecosystem import SUBSETS, Ecosystem
-from codetune.pipeline import BuildOptions, build, default_cache_dir
 from codetune.subsets import SUBSET_SPECS
 
 

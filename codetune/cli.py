@@ -148,7 +148,7 @@ def resolve_ecosystem(targets: list[str], name: str | None, allow_any_license: b
 def run_build(args: argparse.Namespace) -> int:
     import dataclasses
 
-    from codetune.pipeline import BuildOptions, build, default_cache_dir
+    from codetune.build.pipeline import BuildOptions, build, default_cache_dir
 
     ecosystem = resolve_ecosystem(args.targets, args.name, args.allow_any_license)
     if args.subsets:

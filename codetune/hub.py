@@ -12,12 +12,12 @@ import jinja2
 
 import codetune
 from codetune.attributes import ecosystem_subset
+from codetune.build.summary import BuildSummary
 from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError
 from codetune.hygiene.licenses import LICENSE_SKIP_PREFIX, hub_license
 from codetune.hygiene.redact import PLACEHOLDERS
 from codetune.sources.gitcmd import redact_url
-from codetune.summary import BuildSummary
 
 
 def feature_type(feature: object) -> str:

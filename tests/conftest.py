@@ -96,7 +96,7 @@ def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     Read-only: a test that writes into a build (push rewrites the card) copies it first.
     """
-    from codetune.pipeline import BuildOptions, build
+    from codetune.build.pipeline import BuildOptions, build
     from dataset_scripts.example import ECOSYSTEM
 
     root = tmp_path_factory.mktemp("example-build")

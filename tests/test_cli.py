@@ -103,6 +103,8 @@ def test_the_command_module_imports_no_build_machinery():
     import subprocess
     import sys
 
-    probe = "import sys, codetune.cli; print(sorted({'datasets', 'codetune.pipeline'} & set(sys.modules)))"
+    probe = (
+        "import sys, codetune.cli; print(sorted({'datasets', 'codetune.build.pipeline'} & set(sys.modules)))"
+    )
     imported = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True)
     assert imported.stdout.strip() == "[]"

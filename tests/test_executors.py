@@ -11,11 +11,11 @@ import pytest
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codetune.build.executors import LocalExecutor, RayExecutor
+from codetune.build.pipeline import BuildOptions, run_stage
+from codetune.build.plan import make_plan
 from codetune.ecosystem import Ecosystem, Source
-from codetune.executors import LocalExecutor, RayExecutor
 from codetune.filters.files import PathGate
-from codetune.pipeline import BuildOptions, run_stage
-from codetune.plan import make_plan
 from tests.conftest import GitFixtures
 
 
@@ -113,7 +113,7 @@ def test_tasks_hold_task_bytes_then_halve_towards_the_end(tmp_path: Path):
 
 def test_no_task_is_a_sliver_below_a_sixteenth_of_task_bytes(tmp_path: Path):
     """What is left at the end below twice the smallest size is one task, not a smallest one plus a rest."""
-    from codetune.plan import TaskPacker
+    from codetune.build.plan import TaskPacker
     from codetune.sources.snapshot import TreeEntry
 
     gate = PathGate(Source("."), Ecosystem(name="x", sources=(Source("."),)).filters)
@@ -128,7 +128,7 @@ def test_no_task_is_a_sliver_below_a_sixteenth_of_task_bytes(tmp_path: Path):
 
 def test_every_stage_over_the_plan_tasks_starts_the_largest_first(tmp_path: Path):
     """Stages whose ranks are the plan's tasks carry their sizes; bucket and single-task stages do not."""
-    from codetune.pipeline import build_stages
+    from codetune.build.pipeline import build_stages
     from dataset_scripts.example import ECOSYSTEM
 
     plan = make_plan(ECOSYSTEM, tmp_path / "cache")
@@ -143,7 +143,7 @@ def test_every_stage_over_the_plan_tasks_starts_the_largest_first(tmp_path: Path
 
 def test_assemble_starts_with_the_subsets_that_have_most_rows_to_copy(tmp_path: Path):
     """Its sizes are measured when it starts, from the rows stage's files, and set the order it runs in."""
-    from codetune.pipeline import build, build_stages, make_executor
+    from codetune.build.pipeline import build, build_stages, make_executor
     from dataset_scripts.example import ECOSYSTEM
 
     options = BuildOptions(out_dir=tmp_path / "out", work_dir=tmp_path / "work", progress=False)
@@ -193,7 +193,7 @@ def test_worker_start_spares_pyarrow_conversions_the_pandas_import_but_not_expli
 
     probe = f"""
 import sys
-import codetune.worker_start
+import codetune.build.worker_start
 import pyarrow as pa, pyarrow.parquet as pq
 pq.write_table(pa.table({{"text": ["a", "b"], "size": [1, 2]}}), {str(tmp_path / "t.parquet")!r})
 assert pq.read_table({str(tmp_path / "t.parquet")!r}).to_pylist()[1] == {{"text": "b", "size": 2}}
@@ -220,7 +220,7 @@ def test_a_script_read_from_stdin_builds_with_forked_workers_and_gets_a_clear_er
     script = f"""
 from pathlib import Path
 from codetune.ecosystem import Ecosystem, Source
-from codetune.pipeline import BuildOptions, build
+from codetune.build.pipeline import BuildOptions, build
 ecosystem = Ecosystem(name="stdin", sources=(Source({str(repo)!r}, allow_license=True),), task_bytes=30)
 out = Path({str(tmp_path / "out")!r})
 options = BuildOptions(out_dir=out, num_proc=2, progress=False, start_method={start_method!r})
@@ -248,7 +248,7 @@ def test_task_logs_do_not_ask_sysconfig_for_library_paths_each_task(tmp_path: Pa
     from datatrove.io import get_datafolder
     from datatrove.utils.logging import add_task_logger, close_task_logger, logger
 
-    import codetune.executors  # noqa: F401  (what every process that runs tasks imports)
+    import codetune.build.executors  # noqa: F401  (what every process that runs tasks imports)
 
     folder = get_datafolder(str(tmp_path))
     close_task_logger(add_task_logger(folder, 0))

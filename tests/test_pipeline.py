@@ -11,12 +11,12 @@ from datasets import load_dataset
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codetune.build.pipeline import BuildOptions, build, build_stages
+from codetune.build.plan import make_plan
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import OutputFolderError, SourceError
 from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
 from codetune.hygiene.stages import HygieneStages
-from codetune.pipeline import BuildOptions, build, build_stages
-from codetune.plan import make_plan
 from tests.conftest import GitFixtures
 
 
@@ -305,7 +305,7 @@ def test_output_folder_with_foreign_files_is_refused(tmp_path: Path, mixed_ecosy
 
 
 def test_every_source_empty_is_a_clear_error(tmp_path: Path, git_fixtures: GitFixtures):
-    from codetune.pipeline import BuildError
+    from codetune.build.pipeline import BuildError
 
     with pytest.raises(BuildError, match=r"every source was skipped.*empty_repository"):
         build(Ecosystem(name="e", sources=(Source(str(git_fixtures.empty)),)), options(tmp_path))
@@ -367,7 +367,7 @@ def test_forkserver_workers_start_warm_and_never_import_datasets_or_pandas(tmp_p
 
     import dill
 
-    from codetune.pipeline import make_executor, worker_modules
+    from codetune.build.pipeline import make_executor, worker_modules
 
     plan = make_plan(ecosystem, tmp_path / "cache")
     build_options = options(tmp_path, num_proc=2, start_method="forkserver")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import ray
 
-from codetune.pipeline import BuildOptions, build
+from codetune.build.pipeline import BuildOptions, build
 from dataset_scripts.example import ECOSYSTEM
 
 

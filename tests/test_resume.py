@@ -116,8 +116,8 @@ def test_killed_build_resumes_and_matches_an_uninterrupted_build(tmp_path: Path)
 
 def test_work_of_an_earlier_format_is_not_resumed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Code that cuts tasks differently under the same version must not resume an older build's tasks."""
-    import codetune.plan as plan_module
-    from codetune.plan import make_plan
+    import codetune.build.plan as plan_module
+    from codetune.build.plan import make_plan
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -131,7 +131,7 @@ def test_work_of_an_earlier_format_is_not_resumed(tmp_path: Path, monkeypatch: p
 
 def test_a_plain_folder_edited_in_place_is_a_new_build(tmp_path: Path):
     """A file rewritten with the same size: only its mtime tells; the old content's work is not reused."""
-    from codetune.plan import make_plan
+    from codetune.build.plan import make_plan
 
     repo = tmp_path / "repo"
     repo.mkdir()

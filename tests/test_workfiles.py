@@ -7,8 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 from datatrove.data import Document
 
-from codetune.documents import FileMeta, RecordKind, SegmentMeta, make_document
-from codetune.workfiles import (
+from codetune.build.workfiles import (
     BATCH_MAX_ROWS,
     BATCH_TEXT_BYTES,
     TaskFileWriter,
@@ -17,6 +16,7 @@ from codetune.workfiles import (
     read_work_batches,
     work_file_schema,
 )
+from codetune.documents import FileMeta, RecordKind, SegmentMeta, make_document
 
 SCHEMA = pa.schema([("id", pa.string()), ("code", pa.string())], metadata={b"huggingface": b"{}"})
 

@@ -23,6 +23,9 @@ from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
 
+from codetune.build.plan import BuildPlan
+from codetune.build.summary import read_stage_stats
+from codetune.build.workfiles import WorkDocumentReader
 from codetune.documents import RecordKind
 from codetune.hygiene.decontaminate import (
     TEST_SPLIT_SOURCE,
@@ -34,10 +37,7 @@ from codetune.hygiene.decontaminate import (
 )
 from codetune.hygiene.dedup import DedupFolders, DuplicateFilter, resolution_pipelines, signature_steps
 from codetune.hygiene.eval_sources import ResolvedEvalSource, resolve_eval_sources
-from codetune.plan import BuildPlan
 from codetune.subsets import SUBSET_SPECS
-from codetune.summary import read_stage_stats
-from codetune.workfiles import WorkDocumentReader
 
 # (stage name, steps, task count, bytes per task where the ranks are the plan's tasks, else ())
 StagePipeline = tuple[str, list[PipelineStep], int, tuple[int, ...]]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from codetune.build.pipeline import BuildOptions, BuildResult, build
 from codetune.ecosystem import Ecosystem
-from codetune.pipeline import BuildOptions, BuildResult, build
 from codetune.sources.lockfile import LockEntry, LockFile, write_lock_file
 from tests.gitrepo import make_bare_clone, make_git_repo
 

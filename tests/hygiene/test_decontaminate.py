@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 from datatrove.data import Document
 
+from codetune.build.pipeline import BuildOptions, build
 from codetune.documents import FileMeta, make_document
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import EcosystemConfigError, EvalDataError
@@ -22,7 +23,6 @@ from codetune.hygiene.decontaminate import (
     TestSplitNGrams,
 )
 from codetune.hygiene.settings import DecontaminationSettings, EvalSource
-from codetune.pipeline import BuildOptions, build
 from tests.hygiene.synthetic_code import make_repo, unique_function, unique_module
 
 ORBIT = '''def solve_orbit(body, central_mass, time_step):
@@ -211,7 +211,7 @@ def test_without_the_boilerplate_rule_a_shared_header_drops_every_file_that_has_
 
 
 def test_a_changed_eval_file_changes_the_build_fingerprint(decont_inputs: dict, tmp_path: Path):
-    from codetune.plan import make_plan
+    from codetune.build.plan import make_plan
 
     evals = tmp_path / "bench.jsonl"
     evals.write_text(json.dumps({"text": "alpha beta"}) + "\n")
@@ -303,7 +303,7 @@ def test_common_ngram_rule_counts_repositories_not_files(tmp_path: Path):
 
 
 def plan_with(tmp_path: Path, source: EvalSource):
-    from codetune.plan import make_plan
+    from codetune.build.plan import make_plan
 
     repo = make_repo(tmp_path, "repo", {"a.py": "x = 1\n"})
     ecosystem = Ecosystem(

@@ -14,6 +14,7 @@ from datatrove.data import Document
 from datatrove.pipeline.dedup.minhash import MinhashDedupSignature
 from datatrove.utils.text import simplify_text
 
+from codetune.build.pipeline import BuildOptions, build
 from codetune.documents import DocSectionMeta, FileMeta, RepoTreeMeta, make_document
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import EcosystemConfigError
@@ -28,7 +29,6 @@ from codetune.hygiene.dedup import (
     signature_steps,
 )
 from codetune.hygiene.settings import DedupSettings
-from codetune.pipeline import BuildOptions, build
 from tests.hygiene.synthetic_code import make_repo, unique_function, unique_module
 
 FILES = (FileMeta.KIND,)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from codetune.build.pipeline import BuildOptions, build
 from codetune.ecosystem import Ecosystem, Source
-from codetune.pipeline import BuildOptions, build
 from tests.conftest import MIT_LICENSE
 from tests.gitrepo import make_git_repo
 from tests.hygiene.test_licenses import APACHE_NOTICE, CHOICE_README, GPL3_NOTICE

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from codetune.build.plan import make_plan
 from codetune.ecosystem import Ecosystem, LicenseSettings, Source
 from codetune.errors import EcosystemConfigError
 from codetune.hygiene.licenses import (
@@ -15,7 +16,6 @@ from codetune.hygiene.licenses import (
     license_skip_reason,
     states_a_choice,
 )
-from codetune.plan import make_plan
 from codetune.sources import open_bare_repository
 from tests.conftest import MIT_LICENSE
 from tests.gitrepo import make_git_repo

@@ -9,9 +9,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from codetune import cli
+from codetune.build.pipeline import BuildOptions, build
 from codetune.ecosystem import Ecosystem
 from codetune.errors import LockFileError, SourceError
-from codetune.pipeline import BuildOptions, build
 from codetune.sources.lockfile import LockEntry, LockFile, read_lock_file, sources_from_lock, write_lock_file
 from tests.gitrepo import make_bare_clone, make_git_repo
 

@@ -142,8 +142,8 @@ def test_malformed_prompt_completion_files_are_clear_errors(tmp_path: Path, text
 
 
 def test_missing_import_file_is_an_error_before_any_stage(tmp_path: Path, git_fixtures):
+    from codetune.build.pipeline import BuildOptions, build
     from codetune.ecosystem import Ecosystem, Source
-    from codetune.pipeline import BuildOptions, build
 
     eco = Ecosystem(
         name="e",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
+from codetune.build.pipeline import BuildOptions, build
 from codetune.ecosystem import DeprecatedApi
-from codetune.pipeline import BuildOptions, build
 from dataset_scripts.example import ECOSYSTEM
 
 UNMATCHED = DeprecatedApi(r"engine\.createEntity\(\)", "new Entity()", "an API the example never calls")

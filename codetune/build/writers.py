@@ -16,15 +16,15 @@ import pyarrow.parquet as pq
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codetune.ecosystem import SPLITS, Ecosystem
-from codetune.subsets.base import SubsetContext, SubsetSpec
-from codetune.workfiles import (
+from codetune.build.workfiles import (
     WORK_FILE_SUFFIX,
     TaskFileWriter,
     read_work_batches,
     work_file_name,
     work_file_schema,
 )
+from codetune.ecosystem import SPLITS, Ecosystem
+from codetune.subsets.base import SubsetContext, SubsetSpec
 
 # Hugging Face's push_to_hub default shard size; the Hub viewer and `datasets` stream such shards well.
 DEFAULT_MAX_SHARD_BYTES = 500 * 2**20

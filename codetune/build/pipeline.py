@@ -32,19 +32,9 @@ from datatrove.executor.base import PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
 from codetune.attributes import ecosystem_subset
-from codetune.ecosystem import Ecosystem
-from codetune.errors import CodetuneError, OutputFolderError
-from codetune.executors import LocalExecutor, RayExecutor, TaskSizes
-from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
-from codetune.hub import write_dataset_card
-from codetune.hygiene.redact import SecretRedactor
-from codetune.hygiene.stages import HygieneStages, hygiene_counts
-from codetune.parse.extract import SegmentExtractor
-from codetune.parse.isolation import close_shared_segmenters
-from codetune.plan import BuildPlan, make_plan
-from codetune.sources.reader import RepositoryReader
-from codetune.subsets import SUBSET_SPECS
-from codetune.summary import (
+from codetune.build.executors import LocalExecutor, RayExecutor, TaskSizes
+from codetune.build.plan import BuildPlan, make_plan
+from codetune.build.summary import (
     BuildSummary,
     SourceSummary,
     count_rows,
@@ -52,8 +42,18 @@ from codetune.summary import (
     training_subset_stats,
     unmatched_deprecated_apis,
 )
-from codetune.workfiles import WorkDocumentReader, WorkDocumentWriter
-from codetune.writers import SubsetAssembler, SubsetWriter
+from codetune.build.workfiles import WorkDocumentReader, WorkDocumentWriter
+from codetune.build.writers import SubsetAssembler, SubsetWriter
+from codetune.ecosystem import Ecosystem
+from codetune.errors import CodetuneError, OutputFolderError
+from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
+from codetune.hub import write_dataset_card
+from codetune.hygiene.redact import SecretRedactor
+from codetune.hygiene.stages import HygieneStages, hygiene_counts
+from codetune.parse.extract import SegmentExtractor
+from codetune.parse.isolation import close_shared_segmenters
+from codetune.sources.reader import RepositoryReader
+from codetune.subsets import SUBSET_SPECS
 
 BUILD_INFO = ".codetune/build.json"  # inside OUT: which build the folder holds (kept out of the Hub configs)
 
@@ -205,7 +205,7 @@ def make_executor(
 
 # What every local worker imports whatever its steps: first the module that spares it pandas, then the
 # executor its tasks are bound to (datatrove's, with codetune's task order).
-WORKER_BASE_MODULES = ["codetune.worker_start", "codetune.executors"]
+WORKER_BASE_MODULES = ["codetune.build.worker_start", "codetune.build.executors"]
 
 
 def worker_modules(ecosystem: Ecosystem) -> list[str]:
@@ -220,8 +220,8 @@ def worker_modules(ecosystem: Ecosystem) -> list[str]:
         "codetune.sources.reader",
         "codetune.filters.files",
         "codetune.parse.extract",
-        "codetune.workfiles",
-        "codetune.writers",
+        "codetune.build.workfiles",
+        "codetune.build.writers",
     ]
     if ecosystem.redaction.enabled:
         modules.append("codetune.hygiene.redact")
