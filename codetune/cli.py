@@ -87,7 +87,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def add_discover_parser(commands: argparse._SubParsersAction) -> None:
-    from codetune.github_api import DEFAULT_API_URL, TOKEN_ENV
+    from codetune.discover.github_api import DEFAULT_API_URL, TOKEN_ENV
 
     discover = commands.add_parser(
         "discover",
@@ -173,8 +173,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_discover(args: argparse.Namespace) -> int:
-    from codetune.discovery import SearchQuery, discover
-    from codetune.github_api import GitHubApiSettings
+    from codetune.discover.discovery import SearchQuery, discover
+    from codetune.discover.github_api import GitHubApiSettings
 
     query = SearchQuery(
         language=args.language,

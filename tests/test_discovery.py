@@ -15,10 +15,10 @@ import pytest
 
 from codetune import cli
 from codetune.build.pipeline import BuildOptions, build
-from codetune.discovery import SearchQuery, discover, progress_path
+from codetune.discover.discovery import SearchQuery, discover, progress_path
+from codetune.discover.github_api import GitHubApiSettings
 from codetune.ecosystem import Ecosystem
 from codetune.errors import DiscoveryError
-from codetune.github_api import GitHubApiSettings
 from codetune.sources.lockfile import read_lock_file, sources_from_lock
 from tests.github_server import Fault, GitHubStandIn, repository_item, serve
 from tests.gitrepo import git, make_bare_clone, make_git_repo

@@ -25,8 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import codetune
+from codetune.discover.github_api import (
+    TOKEN_ENV,
+    GitHubApiSettings,
+    GitHubClient,
+    GitHubHttpError,
+    public_path,
+)
 from codetune.errors import DiscoveryError, LockFileError
-from codetune.github_api import TOKEN_ENV, GitHubApiSettings, GitHubClient, GitHubHttpError, public_path
 from codetune.sources.lockfile import LockEntry, LockFile, write_lock_file
 
 log = logging.getLogger(__name__)
