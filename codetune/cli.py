@@ -126,7 +126,7 @@ def add_push_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_push(args: argparse.Namespace) -> int:
-    from codetune.hub import push_dataset
+    from codetune.hub.push import push_dataset
 
     url = push_dataset(args.out, args.repo, private=args.private, revision=args.revision)
     print(f"pushed {args.out} to {args.repo}: {url}")

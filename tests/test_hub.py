@@ -1,6 +1,6 @@
 """The dataset card never shows credentials embedded in a source URL."""
 
-from codetune.hub import _environment
+from codetune.build.card import _environment
 
 
 def test_card_locations_have_url_credentials_cut_out():

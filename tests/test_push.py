@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from codetune.hub import PushError, push_dataset
+from codetune.hub.push import PushError, push_dataset
 from tests.fake_hub import FakeHub, FakeRepo
 
 TOKEN = "hf_codetuneTestToken0123456789abcdef"

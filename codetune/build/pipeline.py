@@ -32,6 +32,7 @@ from datatrove.executor.base import PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
 from codetune.attributes import ecosystem_subset
+from codetune.build.card import write_dataset_card
 from codetune.build.executors import LocalExecutor, RayExecutor, TaskSizes
 from codetune.build.plan import BuildPlan, make_plan
 from codetune.build.summary import (
@@ -47,7 +48,6 @@ from codetune.build.writers import SubsetAssembler, SubsetWriter
 from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError, OutputFolderError
 from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
-from codetune.hub import write_dataset_card
 from codetune.hygiene.redact import SecretRedactor
 from codetune.hygiene.stages import HygieneStages, hygiene_counts
 from codetune.parse.extract import SegmentExtractor
