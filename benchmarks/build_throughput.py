@@ -150,8 +150,8 @@ def bench_ecosystem(repos: list[str], mode: str):
 
     The generated repositories carry no license file, so both opt them in explicitly.
     """
+    from codetune.definitions.hygiene_settings import DecontaminationSettings, DedupSettings
     from codetune.ecosystem import Ecosystem, RedactionSettings, Source
-    from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
 
     sources = tuple(Source(repo, allow_license=True) for repo in repos)
     if mode == "full":

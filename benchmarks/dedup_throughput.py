@@ -28,11 +28,11 @@ from codetune.build.pipeline import BuildOptions, collect_pipeline, console_to_f
 from codetune.build.plan import make_plan
 from codetune.build.summary import read_stage_stats
 from codetune.build.workfiles import WORK_FILE_SUFFIX, WorkDocumentReader, read_work_batches
+from codetune.definitions.hygiene_settings import DecontaminationSettings, DedupSettings
 from codetune.documents import RecordKind, record_kind
 from codetune.ecosystem import Ecosystem, FileFilterSettings, Source
 from codetune.filters.files import PathGate
 from codetune.hygiene.dedup import DedupFolders, DuplicateFilter, resolution_pipelines, signature_steps
-from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FILES = (RecordKind.FILE,)

@@ -61,7 +61,7 @@ class RecordMeta:
     commit: str
     split: str
     license: str
-    # Values of the ecosystem's repository attributes (codetune.attributes), e.g. (("godot_version", "4.2"),)
+    # Values of the repository attributes (codetune.definitions.attributes), e.g. (("godot_version", "4.2"),)
     attributes: tuple[tuple[str, str], ...] = dataclasses.field(default=(), kw_only=True)
 
     def to_metadata(self) -> dict[str, Any]:

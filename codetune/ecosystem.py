@@ -14,12 +14,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codetune.attributes import RepositoryAttribute, check_attribute_names
-from codetune.config_mappings import known_fields
+from codetune.definitions.attributes import AttributeRule as AttributeRule  # re-exported for definitions
+from codetune.definitions.attributes import RepositoryAttribute, check_attribute_names
+from codetune.definitions.config_mappings import known_fields
+from codetune.definitions.hygiene_settings import DecontaminationSettings, DedupSettings
+from codetune.definitions.hygiene_settings import (
+    EvalSource as EvalSource,
+)  # re-exported for ecosystem definitions
+from codetune.definitions.languages import LANGUAGES
+from codetune.definitions.licenses import normalize_license_id
+from codetune.definitions.subset_settings import DpoSettings, FimSettings, InstructSettings
 from codetune.errors import EcosystemConfigError
-from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
-from codetune.hygiene.settings import EvalSource as EvalSource  # re-exported for ecosystem definitions
-from codetune.subset_settings import DpoSettings, FimSettings, InstructSettings
 
 SUBSETS = ("clm", "ast", "trees", "fim", "instruct", "dpo")
 SPLITS = ("train", "test")
@@ -195,8 +200,6 @@ class FileFilterSettings:
                 owner, "languages", f"must be a list of language names, got the string {self.languages!r}"
             )
         if self.languages:
-            from codetune.parse.languages import LANGUAGES
-
             unknown = sorted(set(self.languages) - set(LANGUAGES))
             if unknown:
                 raise _fail(
@@ -284,8 +287,6 @@ class LicenseSettings:
     def __post_init__(self) -> None:
         if isinstance(self.allowed, str):
             raise _fail("licenses", "allowed", f"must be a list of SPDX ids, got the string {self.allowed!r}")
-        from codetune.hygiene.licenses import normalize_license_id
-
         normalized = []
         for license_id in self.allowed:
             try:

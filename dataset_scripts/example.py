@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from codetune.builder import EcosystemBuilder
+from codetune.definitions.subset_settings import InstructionImport, InstructSettings
 from codetune.ecosystem import DeprecatedApi, Ecosystem, Source
-from codetune.subset_settings import InstructionImport, InstructSettings
 
 EXAMPLE_ROOT = Path(__file__).resolve().parent.parent / "examples" / "example_ecosystem"
 

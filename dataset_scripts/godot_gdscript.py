@@ -17,9 +17,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codetune.attributes import AttributeRule, RepositoryAttribute
 from codetune.builder import EcosystemBuilder
-from codetune.ecosystem import Ecosystem, FileFilterSettings, LicenseSettings
+from codetune.ecosystem import (
+    AttributeRule,
+    Ecosystem,
+    FileFilterSettings,
+    LicenseSettings,
+    RepositoryAttribute,
+)
 from codetune.sources.lockfile import sources_from_lock
 
 LOCK = Path(__file__).resolve().parent / "locks" / "godot-gdscript.lock.json"

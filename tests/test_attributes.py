@@ -7,18 +7,14 @@ from pathlib import Path
 import pytest
 from datatrove.data import Document
 
-from codetune.attributes import (
-    AttributeRule,
-    DetectedAttributes,
-    RepositoryAttribute,
-    detect_attributes,
-    ecosystem_subset,
-    unkept_reason,
-)
+from codetune.definitions.attributes import SUBSET_COLUMN_NAMES, AttributeRule, RepositoryAttribute
 from codetune.documents import FileMeta, make_document
 from codetune.ecosystem import DEFAULT_EXCLUDED_DIRS, Ecosystem, Source
 from codetune.errors import EcosystemConfigError
 from codetune.sources import DirectorySnapshot
+from codetune.sources.attributes import DetectedAttributes, detect_attributes, unkept_reason
+from codetune.subsets import SUBSET_SPECS
+from codetune.subsets.attribute_columns import ecosystem_subset
 from codetune.subsets.base import SubsetContext
 
 FLAVOUR = RepositoryAttribute(
@@ -147,3 +143,7 @@ def test_every_subset_gains_one_string_column_per_attribute(tmp_path: Path):
     assert row["flavour"] == "sour" and row["path"] == "a.py"
     plain = ecosystem_subset(Ecosystem(name="p", sources=(Source(str(tmp_path)),)), "clm")
     assert "flavour" not in plain.features
+
+
+def test_the_definition_layers_list_of_subset_columns_is_every_column_a_subset_writes():
+    assert {column for spec in SUBSET_SPECS.values() for column in spec.columns} == SUBSET_COLUMN_NAMES

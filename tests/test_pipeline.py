@@ -11,12 +11,12 @@ from datasets import load_dataset
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
+from codetune.build.hygiene_stages import HygieneStages
 from codetune.build.pipeline import BuildOptions, build, build_stages
 from codetune.build.plan import make_plan
+from codetune.definitions.hygiene_settings import DecontaminationSettings, DedupSettings
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import OutputFolderError, SourceError
-from codetune.hygiene.settings import DecontaminationSettings, DedupSettings
-from codetune.hygiene.stages import HygieneStages
 from tests.conftest import GitFixtures
 
 
@@ -338,8 +338,7 @@ def core_and_full_ecosystems() -> list[Ecosystem]:
     """The example as it is (every hygiene stage, six configs, an attribute column) and with hygiene off."""
     import dataclasses
 
-    from codetune.attributes import AttributeRule, RepositoryAttribute
-    from codetune.ecosystem import RedactionSettings
+    from codetune.ecosystem import AttributeRule, RedactionSettings, RepositoryAttribute
     from dataset_scripts.example import ECOSYSTEM
 
     flavour = RepositoryAttribute(name="flavour", marker="README.md", rules=(AttributeRule("(.)", r"\1"),))
@@ -408,7 +407,7 @@ print(json.dumps({{
     for heavy in ("datasets", "pandas"):
         assert heavy not in modules["preloaded"] + modules["ran"]
     assert list((tmp_path / "out" / "clm").glob("train-*.parquet"))  # the stages did run
-    hygiene = {"codetune.hygiene.redact", "codetune.hygiene.stages"} & set(modules["preloaded"])
+    hygiene = {"codetune.hygiene.redact", "codetune.build.hygiene_stages"} & set(modules["preloaded"])
     if ecosystem.dedup.enabled:
         assert "file_buckets" in {stage.name for stage in stages}  # every kind of stage was unpickled
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from datasets import load_dataset
 
-from codetune.sentinels import fim_format
+from codetune.definitions.fim_formats import fim_format
 from dataset_scripts.example import ECOSYSTEM
 from tests.tiny_models import tiny_llama, train_tokenizer
 

@@ -10,12 +10,12 @@ import datasets
 import jinja2
 
 import codetune
-from codetune.attributes import ecosystem_subset
 from codetune.build.summary import BuildSummary
 from codetune.ecosystem import Ecosystem
 from codetune.hygiene.licenses import LICENSE_SKIP_PREFIX, hub_license
 from codetune.hygiene.redact import PLACEHOLDERS
 from codetune.sources.gitcmd import redact_url
+from codetune.subsets.attribute_columns import ecosystem_subset
 
 PLACEHOLDER_REPO = "ORG/{name}"  # the card's usage snippets before the dataset has a Hub home
 

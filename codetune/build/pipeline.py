@@ -7,7 +7,7 @@ Stages, each a datatrove pipeline whose tasks are fixed by the plan (never by th
 3. rows     — drop duplicate segments and contaminated rows; each subset's rows → work/rows/<config>/...
 4. assemble — one task per (config, split), rows in task order           → OUT/<config>/<split>-*.parquet
 
-with the dedup and decontamination stages between them (`codetune.hygiene.stages`).
+with the dedup and decontamination stages between them (`codetune.build.hygiene_stages`).
 
 datatrove's completion markers make every stage resumable; its logs go to the work directory.
 """
@@ -31,10 +31,11 @@ import multiprocess.forkserver
 from datatrove.executor.base import PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
-from codetune.attributes import ecosystem_subset
 from codetune.build.card import write_dataset_card
 from codetune.build.executors import LocalExecutor, RayExecutor, TaskSizes
+from codetune.build.hygiene_stages import HygieneStages, hygiene_counts
 from codetune.build.plan import BuildPlan, make_plan
+from codetune.build.reader import RepositoryReader
 from codetune.build.summary import (
     BuildSummary,
     SourceSummary,
@@ -49,11 +50,10 @@ from codetune.ecosystem import Ecosystem
 from codetune.errors import CodetuneError, OutputFolderError
 from codetune.filters.files import CodeQualityFilter, GeneratedFileFilter
 from codetune.hygiene.redact import SecretRedactor
-from codetune.hygiene.stages import HygieneStages, hygiene_counts
 from codetune.parse.extract import SegmentExtractor
 from codetune.parse.isolation import close_shared_segmenters
-from codetune.sources.reader import RepositoryReader
 from codetune.subsets import SUBSET_SPECS
+from codetune.subsets.attribute_columns import ecosystem_subset
 
 BUILD_INFO = ".codetune/build.json"  # inside OUT: which build the folder holds (kept out of the Hub configs)
 
@@ -217,16 +217,18 @@ def worker_modules(ecosystem: Ecosystem) -> list[str]:
     """
     modules = [
         *WORKER_BASE_MODULES,
-        "codetune.sources.reader",
+        "codetune.build.reader",
         "codetune.filters.files",
         "codetune.parse.extract",
         "codetune.build.workfiles",
         "codetune.build.writers",
     ]
+    if ecosystem.repository_attributes:  # the rows step's subsets carry the attribute columns
+        modules.append("codetune.subsets.attribute_columns")
     if ecosystem.redaction.enabled:
         modules.append("codetune.hygiene.redact")
     if ecosystem.dedup.enabled or ecosystem.decontamination.enabled:
-        modules.append("codetune.hygiene.stages")
+        modules.append("codetune.build.hygiene_stages")
     return modules
 
 
@@ -402,7 +404,7 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
     exists only where a global step (dedup, decontamination) must see every task's output first; without
     one, the parts run as one stage (e.g. `collect+extract+rows`), so documents are not written to the work
     folder and read back for nothing. The hygiene stages are left out when their settings are off (see
-    `codetune.hygiene.stages`).
+    `codetune.build.hygiene_stages`).
     """
     hygiene = HygieneStages(plan, work_dir)
     tasks, sizes = hygiene.tasks, hygiene.task_sizes

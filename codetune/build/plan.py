@@ -18,7 +18,6 @@ from pathlib import Path
 import xxhash
 
 import codetune
-from codetune.attributes import DetectedAttributes, detect_attributes, unkept_reason
 from codetune.documents import UNKNOWN_LICENSE
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import EmptySourceError, SourceError
@@ -34,6 +33,7 @@ from codetune.sources import (
     open_bare_repository,
     parse_source_spec,
 )
+from codetune.sources.attributes import DetectedAttributes, detect_attributes, unkept_reason
 from codetune.subsets import SUBSET_SPECS
 
 # Raised whenever a change makes work folders or output of earlier code unsafe to reuse under the same

@@ -17,9 +17,9 @@ from enum import Enum
 from datatrove.data import Document
 from datatrove.pipeline.filters.base_filter import BaseFilter
 
+from codetune.definitions.languages import language_for_path
 from codetune.documents import RecordKind, record_kind
 from codetune.ecosystem import FileFilterSettings, Source
-from codetune.parse.languages import language_for_path
 
 
 class DropReason(str, Enum):

@@ -18,10 +18,10 @@ import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from codetune.attributes import ecosystem_subset
 from codetune.build.pipeline import BuildOptions, build, default_cache_dir
 from codetune.ecosystem import SUBSETS, Ecosystem
 from codetune.subsets import SUBSET_SPECS
+from codetune.subsets.attribute_columns import ecosystem_subset
 
 
 class EcosystemBuilderConfig(datasets.BuilderConfig):

@@ -25,10 +25,10 @@ from datatrove.io import DataFolderLike, get_datafolder
 from datatrove.pipeline.base import PipelineStep
 from datatrove.pipeline.dedup.minhash import MinhashDedupFilter
 
+from codetune.definitions.hygiene_settings import DecontaminationSettings
 from codetune.documents import RecordKind, SegmentMeta, record_kind
 from codetune.hygiene.code_tokens import CodeWordTokenizer, ngram_hashes
 from codetune.hygiene.eval_sources import ResolvedEvalSource, eval_texts
-from codetune.hygiene.settings import DecontaminationSettings
 
 INDEXED_KINDS = (RecordKind.FILE, RecordKind.SEGMENT)  # of the test split; sections are parts of files
 CHECKED_KINDS = (RecordKind.FILE, RecordKind.SEGMENT, RecordKind.DOC_SECTION)  # of the train split

@@ -38,9 +38,9 @@ from datatrove.pipeline.dedup.minhash import (
 from datatrove.utils.hashing import HashConfig
 from datatrove.utils.text import TextNormConfig, simplify_text
 
+from codetune.definitions.hygiene_settings import DedupSettings
 from codetune.documents import RecordKind, record_kind
 from codetune.hygiene.code_tokens import CodeWordTokenizer, ngram_hashes
-from codetune.hygiene.settings import DedupSettings
 
 CONTENT_HASH_DTYPE = np.dtype([("high", "<u8"), ("low", "<u8"), ("doc", "<u4")])
 REMOVE_DTYPE = np.dtype("<u4")  # what MinhashDedupFilter reads: sorted document indices of one task

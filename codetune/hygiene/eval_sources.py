@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from codetune.definitions.hygiene_settings import EVAL_FILE_SUFFIXES, DecontaminationSettings, EvalSource
 from codetune.errors import EvalDataError
-from codetune.hygiene.settings import EVAL_FILE_SUFFIXES, DecontaminationSettings, EvalSource
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ when the repository ships no license file.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Iterable
@@ -18,13 +17,13 @@ from collections.abc import Iterable
 from license_expression import (
     AND,
     OR,
-    ExpressionError,
     LicenseSymbol,
     LicenseWithExceptionSymbol,
-    get_spdx_licensing,
 )
 from licenseclassifier import identify_license
 
+from codetune.definitions.licenses import _licensing, normalize_expression
+from codetune.definitions.licenses import normalize_license_id as normalize_license_id  # re-exported
 from codetune.documents import UNKNOWN_LICENSE
 from codetune.sources.snapshot import RepositorySnapshot, TreeEntry, find_readme
 
@@ -66,32 +65,6 @@ _GPL_NAME = re.compile(
     r"\b(?P<family>AGPL|LGPL|GPL)[- ]?v?(?P<version>2\.1|[23])(?:\.0)?(?P<later>\+|-or-later|\s+or\s+later)?",
     re.IGNORECASE,
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _licensing():
-    return get_spdx_licensing()
-
-
-def normalize_expression(expression: str) -> str:
-    """The canonical SPDX form (`mit or apache-2.0` → `MIT OR Apache-2.0`); ValueError if it is not SPDX."""
-    try:
-        parsed = _licensing().parse(expression.replace("/", " OR "), validate=True, strict=True)
-    except ExpressionError as error:
-        raise ValueError(f"{expression!r} is not an SPDX license expression ({error})") from error
-    if parsed is None:
-        raise ValueError(f"{expression!r} is empty; give an SPDX license id such as MIT")
-    return parsed.render()
-
-
-def normalize_license_id(license_id: str) -> str:
-    """One SPDX license id in canonical form; ValueError naming it if it is unknown or an expression."""
-    if not isinstance(license_id, str) or not license_id.strip():
-        raise ValueError(f"{license_id!r} is not an SPDX license id")
-    normalized = normalize_expression(license_id)
-    if " " in normalized:
-        raise ValueError(f"{license_id!r} is an expression; list single SPDX ids such as MIT")
-    return normalized
 
 
 def _unique(ids: Iterable[str]) -> list[str]:

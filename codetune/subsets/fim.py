@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from datatrove.data import Document
 
+from codetune.definitions.fim_formats import FimFormat, fim_format
+from codetune.definitions.subset_settings import FimSettings
 from codetune.documents import FileMeta, RecordKind
 from codetune.parse.isolation import ParseFailure
 from codetune.parse.languages import LANGUAGES
-from codetune.sentinels import FimFormat, fim_format
-from codetune.subset_settings import FimSettings
 from codetune.subsets.base import SubsetContext, SubsetSpec, row_seed
 
 INFILL_TARGET = "codetune.parse.infill_nodes:infill_candidates"

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from datatrove.data import Document
 
+from codetune.definitions.subset_settings import InstructSettings
 from codetune.documents import UNKNOWN_LICENSE, DocSectionMeta, RecordKind, SegmentMeta, record_kind
-from codetune.subset_settings import InstructSettings
 from codetune.subsets.base import SubsetContext, SubsetSpec, file_digest
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def instruct_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
 
 def imported_rows(context: SubsetContext) -> Iterator[tuple[str, dict]]:
     """Rows of the imported instruction files, in the order the settings list them (written by task 0)."""
-    from codetune.instruction_imports import read_instruction_import
+    from codetune.subsets.instruction_imports import read_instruction_import
 
     settings = context.ecosystem.instruct
     for spec in settings.imports:
@@ -199,7 +199,7 @@ def imported_rows(context: SubsetContext) -> Iterator[tuple[str, dict]]:
 
 def imports_digest(ecosystem) -> str:
     """Checks every import file up front (a malformed one stops the build here) and fingerprints them."""
-    from codetune.instruction_imports import read_instruction_import
+    from codetune.subsets.instruction_imports import read_instruction_import
 
     for spec in ecosystem.instruct.imports:
         read_instruction_import(spec)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from codetune.config_mappings import known_fields
+from codetune.definitions.config_mappings import known_fields
 from codetune.errors import TrainingConfigError
 from codetune.train.formats import DataFormat, Stage, pick_format
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from codetune.definitions.fim_formats import FIM_FORMATS, FimFormat
 from codetune.errors import TrainingConfigError
-from codetune.sentinels import FIM_FORMATS, FimFormat
 
 logger = logging.getLogger(__name__)
 

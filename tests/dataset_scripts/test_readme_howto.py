@@ -1,4 +1,4 @@
-"""The README's "Add your own ecosystem in 30 lines" module runs as written, on a stand-in lock."""
+"""docs/building.md's "Add your own ecosystem in 30 lines" module runs as written, on a stand-in lock."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from codetune.registry import load_definition_file
 from tests.dataset_scripts.standins import MIT, build_standins, rows, standin_lock
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "building.md"
 
 
 def howto_module() -> str:

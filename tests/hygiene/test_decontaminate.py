@@ -13,6 +13,7 @@ import pytest
 from datatrove.data import Document
 
 from codetune.build.pipeline import BuildOptions, build
+from codetune.definitions.hygiene_settings import DecontaminationSettings, EvalSource
 from codetune.documents import FileMeta, make_document
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import EcosystemConfigError, EvalDataError
@@ -22,7 +23,6 @@ from codetune.hygiene.decontaminate import (
     ContaminationResolver,
     TestSplitNGrams,
 )
-from codetune.hygiene.settings import DecontaminationSettings, EvalSource
 from tests.hygiene.synthetic_code import make_repo, unique_function, unique_module
 
 ORBIT = '''def solve_orbit(body, central_mass, time_step):

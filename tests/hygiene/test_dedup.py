@@ -15,6 +15,7 @@ from datatrove.pipeline.dedup.minhash import MinhashDedupSignature
 from datatrove.utils.text import simplify_text
 
 from codetune.build.pipeline import BuildOptions, build
+from codetune.definitions.hygiene_settings import DedupSettings
 from codetune.documents import DocSectionMeta, FileMeta, RepoTreeMeta, make_document
 from codetune.ecosystem import Ecosystem, Source
 from codetune.errors import EcosystemConfigError
@@ -28,7 +29,6 @@ from codetune.hygiene.dedup import (
     resolution_pipelines,
     signature_steps,
 )
-from codetune.hygiene.settings import DedupSettings
 from tests.hygiene.synthetic_code import make_repo, unique_function, unique_module
 
 FILES = (FileMeta.KIND,)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
+from codetune.definitions.subset_settings import DpoSettings
 from codetune.documents import RepoTreeMeta, make_document
 from codetune.ecosystem import DeprecatedApi
 from codetune.parse.trees import render_tree
-from codetune.subset_settings import DpoSettings
 from codetune.subsets.dpo import dpo_rows
 from codetune.subsets.negatives import corrupt_paths, tree_paths
 from tests.subsets.conftest import segment_document

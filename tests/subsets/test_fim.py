@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from codetune.definitions.fim_formats import fim_format
+from codetune.definitions.subset_settings import FimSettings
 from codetune.parse.infill_nodes import infill_candidates
-from codetune.sentinels import fim_format
-from codetune.subset_settings import FimSettings
 from codetune.subsets.fim import fim_rows
 from tests.subsets.conftest import file_document
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from tokenizers import AddedToken, Tokenizer, models, pre_tokenizers, trainers
 
+from codetune.definitions.fim_formats import FIM_FORMATS, FimFormat, fim_format
 from codetune.errors import EcosystemConfigError
-from codetune.sentinels import FIM_FORMATS, FimFormat, fim_format
 
 CODE = [
     "func move(delta: float) -> void:\n\tvelocity.y += 9.8 * delta\n\tmove_and_slide()\n",

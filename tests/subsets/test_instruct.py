@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from codetune.definitions.subset_settings import InstructionImport, InstructSettings
 from codetune.documents import CodeExample, DocSectionMeta, make_document
-from codetune.instruction_imports import InstructionImportError
 from codetune.parse.segment import segment_source
-from codetune.subset_settings import InstructionImport, InstructSettings
 from codetune.subsets.instruct import imported_rows, imports_digest, instruct_rows, render_user_turn
+from codetune.subsets.instruction_imports import InstructionImportError
 from tests.subsets.conftest import ecosystem, segment_document
 
 MOVE = "func move(delta: float) -> void:\n\tvelocity.y += 9.8 * delta\n\tmove_and_slide()"

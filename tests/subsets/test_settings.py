@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from codetune.definitions.subset_settings import DpoSettings, FimSettings, InstructSettings
 from codetune.ecosystem import Ecosystem
 from codetune.errors import EcosystemConfigError
-from codetune.subset_settings import DpoSettings, FimSettings, InstructSettings
 
 
 @pytest.mark.parametrize(

@@ -143,7 +143,7 @@ def test_evaluating_without_test_rows_is_an_error(tiny_model: Path, tmp_path: Pa
 
 
 def test_fim_sentinels_are_added_only_when_the_tokenizer_lacks_them(caplog: pytest.LogCaptureFixture):
-    from codetune.sentinels import fim_format
+    from codetune.definitions.fim_formats import fim_format
 
     texts = ["<fim_prefix>def f(<fim_suffix>)\n<fim_middle>x<|endoftext|>"]
     with_sentinels = train_tokenizer(special_tokens=fim_format("starcoder").special_tokens)

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from codetune.config_mappings import known_fields
+from codetune.definitions.config_mappings import known_fields
 from codetune.errors import EcosystemConfigError
 
 EVAL_FILE_SUFFIXES = (".jsonl", ".json", ".parquet")

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from codetune.definitions.subset_settings import InstructionImport
 from codetune.errors import CodetuneError
-from codetune.subset_settings import InstructionImport
 
 
 class InstructionImportError(CodetuneError):

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from codetune.definitions.fim_formats import fim_format
 from codetune.errors import EcosystemConfigError
-from codetune.sentinels import fim_format
 
 SPAN_MODES = ("ast", "line", "random")
 PROMPT_TEMPLATES = ("chat", "alpaca")

@@ -22,23 +22,25 @@ kept value at all is skipped whole. Each subset gains one string column per attr
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from codetune.errors import EcosystemConfigError
 
-if TYPE_CHECKING:
-    from datatrove.data import Document
-
-    from codetune.ecosystem import Ecosystem
-    from codetune.sources.snapshot import RepositorySnapshot, TreeEntry
-    from codetune.subsets.base import SubsetSpec
-
-MAX_MARKER_BYTES = 1_000_000  # a marker bigger than this is not a project file; it is not read
+# Every column some subset writes (tests/test_layout.py checks this against `codetune.subsets.SUBSET_SPECS`):
+# an attribute becomes a column, so it must not take one of these names. Kept here as data so the definition
+# layer needs no subset module to check an ecosystem.
+SUBSET_COLUMN_NAMES = frozenset(
+    {
+        "chosen", "code", "commit", "completion", "directory_count", "docstring", "end_line", "file_count",
+        "format", "has_error", "id", "input", "instruction", "kind", "language", "license", "messages",
+        "middle", "name", "negative_kind", "ordering", "output", "parent", "path", "prefix", "prompt",
+        "readme", "rejected", "repo", "role", "rule", "size", "source", "span", "start_line", "suffix",
+        "text", "tree",
+    }
+)  # fmt: skip
 _IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -116,9 +118,7 @@ def check_attribute_names(attributes: tuple[RepositoryAttribute, ...], owner: st
     """Attribute names become columns: they must not repeat or shadow a subset's own columns."""
     if not attributes:
         return
-    from codetune.subsets import SUBSET_SPECS
-
-    taken = {column for spec in SUBSET_SPECS.values() for column in spec.columns}
+    taken = SUBSET_COLUMN_NAMES
     seen: set[str] = set()
     for index, attribute in enumerate(attributes):
         if not isinstance(attribute, RepositoryAttribute):
@@ -131,127 +131,3 @@ def check_attribute_names(attributes: tuple[RepositoryAttribute, ...], owner: st
                 "a column name; choose another"
             )
         seen.add(attribute.name)
-
-
-@dataclass(frozen=True)
-class DetectedAttributes:
-    """One repository's attribute values: per marked project directory, and for the whole repository."""
-
-    projects: tuple[tuple[str, str, str], ...] = ()  # (attribute, project directory, value)
-    repository: tuple[tuple[str, str], ...] = ()  # (attribute, value)
-
-    def for_repository(self) -> dict[str, str]:
-        return dict(self.repository)
-
-    def for_path(self, path: str) -> dict[str, str]:
-        """The value of the nearest marked project above `path`, else the repository's value."""
-        values = dict(self.repository)
-        depth: dict[str, int] = {}
-        for name, directory, value in self.projects:
-            inside = not directory or path.startswith(directory + "/")
-            if inside and len(directory) >= depth.get(name, -1):
-                values[name] = value
-                depth[name] = len(directory)
-        return values
-
-
-def detect_attributes(
-    snapshot: RepositorySnapshot,
-    entries: Iterable[TreeEntry],
-    attributes: tuple[RepositoryAttribute, ...],
-    excluded_dirs: tuple[str, ...],
-) -> DetectedAttributes:
-    """Read every marker file of the repository (outside vendored directories) and apply the rules."""
-    if not attributes:
-        return DetectedAttributes()
-    markers: dict[str, list[RepositoryAttribute]] = {}
-    for entry in entries:
-        base = entry.path.rsplit("/", 1)[-1]
-        directories = entry.path.split("/")[:-1]
-        if (
-            entry.kind != "file"
-            or entry.size > MAX_MARKER_BYTES
-            or any(d in excluded_dirs for d in directories)
-        ):
-            continue
-        for attribute in attributes:
-            if attribute.marker == base:
-                markers.setdefault(entry.path, []).append(attribute)
-    projects = []
-    for path, text in snapshot.read_files(sorted(markers)):
-        directory = path.rsplit("/", 1)[0] if "/" in path else ""
-        for attribute in markers[path]:
-            projects.append((attribute.name, directory, attribute.value_of(text.decode("utf-8", "replace"))))
-    projects.sort()
-    repository = []
-    for attribute in attributes:
-        found = {directory: value for name, directory, value in projects if name == attribute.name}
-        if "" in found:
-            value = found[""]
-        elif len(set(found.values())) == 1:
-            value = next(iter(found.values()))
-        else:
-            value = attribute.default
-        repository.append((attribute.name, value))
-    return DetectedAttributes(tuple(projects), tuple(repository))
-
-
-def unkept_reason(detected: DetectedAttributes, attributes: tuple[RepositoryAttribute, ...]) -> str:
-    """Why a whole repository is left out (no file could be kept), or "" when some can be."""
-    for attribute in attributes:
-        values = {value for name, _, value in detected.projects if name == attribute.name}
-        values.add(detected.for_repository()[attribute.name])
-        if not any(attribute.keeps(value) for value in values):
-            shown = "/".join(sorted(value or "unknown" for value in values))
-            return f"{attribute.name}={shown} not kept"
-    return ""
-
-
-def unkept_attribute(values: Mapping[str, str], attributes: tuple[RepositoryAttribute, ...]) -> str | None:
-    """The name of the first attribute whose value for a file is not kept, None when the file is kept."""
-    return next((a.name for a in attributes if not a.keeps(values.get(a.name, a.default))), None)
-
-
-class _RowsWithAttributes:
-    """A subset's rows plus one column per attribute (a class, so every executor can pickle it)."""
-
-    def __init__(self, rows: Any, names: tuple[str, ...]):
-        self.rows = rows
-        self.names = names
-
-    def __call__(self, document: Document, context: Any) -> Iterator[dict]:
-        values = dict(document.metadata.get("attributes") or ())
-        for row in self.rows(document, context):
-            yield {**row, **{name: values.get(name, "") for name in self.names}}
-
-
-class _ExtraRowsWithAttributes:
-    """Rows that come from no repository (imported files) have no attribute values: empty strings."""
-
-    def __init__(self, extra_rows: Any, names: tuple[str, ...]):
-        self.extra_rows = extra_rows
-        self.names = names
-
-    def __call__(self, context: Any) -> Iterator[tuple[str, dict]]:
-        for split, row in self.extra_rows(context):
-            yield split, {**row, **dict.fromkeys(self.names, "")}
-
-
-def with_attribute_columns(spec: SubsetSpec, attributes: tuple[RepositoryAttribute, ...]) -> SubsetSpec:
-    """The subset's spec with a string column per attribute, after its own columns."""
-    if not attributes:
-        return spec
-    names = tuple(attribute.name for attribute in attributes)
-    return dataclasses.replace(
-        spec,
-        columns={**spec.columns, **dict.fromkeys(names, "string")},
-        rows=_RowsWithAttributes(spec.rows, names),
-        extra_rows=_ExtraRowsWithAttributes(spec.extra_rows, names),
-    )
-
-
-def ecosystem_subset(ecosystem: Ecosystem, name: str) -> SubsetSpec:
-    """The spec of subset `name` as this ecosystem writes it: its columns plus the attribute columns."""
-    from codetune.subsets import SUBSET_SPECS
-
-    return with_attribute_columns(SUBSET_SPECS[name], ecosystem.repository_attributes)

@@ -12,11 +12,11 @@ from collections import OrderedDict
 from datatrove.data import DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
 
-from codetune.attributes import unkept_attribute
 from codetune.build.plan import BuildPlan, ResolvedSource, TaskPart
 from codetune.documents import FileMeta, RepoTreeMeta, make_document
 from codetune.filters.files import DropReason, PathGate, decode_source_file
 from codetune.parse.trees import render_tree
+from codetune.sources.attributes import unkept_attribute
 from codetune.sources.snapshot import RepositorySnapshot, TreeEntry, find_readme
 
 # A repository cut into several tasks is listed once per process, not once per task: a listing costs about
