@@ -88,7 +88,7 @@ def network_isolation_available() -> bool:
 
 def run_python(program: str, limits: SandboxLimits = SandboxLimits()) -> SandboxResult:
     """Run `program` with Python in the sandbox and say how it ended."""
-    isolate = _require_isolation_or_permission(limits)
+    isolate = require_sandbox(limits)
     host_dir = Path(tempfile.mkdtemp(prefix="codetune-sandbox-"))
     try:
         return _run_in(host_dir, program, limits, isolate)
@@ -102,12 +102,13 @@ def run_python_many(
     workers: int = 2,
 ) -> list[SandboxResult]:
     """Run each program in its own sandbox, `workers` at a time; results in the order of `programs`."""
-    _require_isolation_or_permission(limits)
+    require_sandbox(limits)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return list(pool.map(lambda program: run_python(program, limits), programs))
 
 
-def _require_isolation_or_permission(limits: SandboxLimits) -> bool:
+def require_sandbox(limits: SandboxLimits) -> bool:
+    """True when programs will run isolated, False when unsandboxed as `limits` allows; else the error."""
     problem = _isolation_problem()
     if problem is None:
         return True
@@ -183,7 +184,7 @@ def _launcher_config(
     isolate: bool,
     limits: SandboxLimits = SandboxLimits(),
 ) -> dict:
-    # The base interpreter, not a virtual environment's: programs get the standard library only. Isolated,
+    # The base interpreter without site (-S): programs get the standard library only. Isolated,
     # its installation is bound read-only under host_dir/python, where an unprivileged uid can reach it.
     interpreter, prefix = Path(os.path.realpath(sys.executable)), Path(os.path.realpath(sys.base_prefix))
     python_view = host_dir / "python"
@@ -200,6 +201,7 @@ def _launcher_config(
         "python": str(python),
         "python_prefix": str(prefix),
         "python_view": str(python_view),
+        "hidden": _folders_to_hide(host_dir),
         "uid": uid,
         "gid": uid if os.geteuid() == 0 else os.getgid(),
         "cpu_seconds": limits.cpu_seconds,
@@ -225,6 +227,14 @@ def _minimal_env(home: str) -> dict[str, str]:
         "HOME": home,
         "TMPDIR": home,
     }
+
+
+def _folders_to_hide(host_dir: Path) -> list[str]:
+    """Home folders (where token files live) that the program sees as empty, unless the sandbox is in one."""
+    folders = {Path.home().resolve(), Path("/root")}
+    return sorted(
+        str(folder) for folder in folders if folder.is_dir() and not host_dir.resolve().is_relative_to(folder)
+    )
 
 
 def _fresh_sandbox_uid() -> int:

@@ -95,6 +95,8 @@ def make_filesystem_read_only(config: dict) -> None:
     workdir, owner, group, work_mb = config["workdir"], config["uid"], config["gid"], config["work_mb"]
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the host's mounts
     _mount(config["python_prefix"], config["python_view"], None, MS_BIND | MS_REC)
+    for folder in config["hidden"]:  # the caller's home (tokens in ~/.cache/huggingface): an empty tmpfs
+        _mount("none", folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
     _mount(
         "codetune-sandbox", workdir, "tmpfs", MS_NOSUID | MS_NODEV,
         f"size={work_mb}m,mode=0700,uid={owner},gid={group}",
@@ -143,7 +145,7 @@ def exec_program(config: dict) -> None:
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
     os.chdir(config["workdir"])
     python = config["python"]
-    os.execve(python, [python, "-I", config["program"]], config["env"])
+    os.execve(python, [python, "-I", "-S", config["program"]], config["env"])
 
 
 def run_init(config: dict, report_fd: int) -> None:

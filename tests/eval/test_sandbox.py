@@ -174,14 +174,26 @@ def test_writes_outside_the_working_folder_fail_even_to_a_world_writable_folder(
     assert_next_program_passes()
 
 
-def test_a_planted_token_in_the_environment_is_out_of_the_programs_reach(monkeypatch):
+def test_a_planted_token_in_the_environment_or_the_home_folder_is_out_of_the_programs_reach(
+    monkeypatch, tmp_path
+):
     token = "hf_plantedSandboxToken0123456789abcdef"
     monkeypatch.setenv("HF_TOKEN", token)
+    token_file = tmp_path / "home" / ".cache" / "huggingface" / "token"
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(token)
+    token_file.parent.chmod(0o755)
+    token_file.chmod(0o644)  # readable by anyone: the mount, not the mode, keeps it away
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OPENAI_API_KEY", "sk-planted-" + token)
     program = textwrap.dedent(
         f"""
         import os, pathlib
         seen = [str(dict(os.environ))]
+        try:
+            seen.append(open({str(token_file)!r}).read())
+        except OSError as error:
+            print(type(error).__name__, flush=True)
         for environ in pathlib.Path("/proc").glob("*/environ"):  # the caller's, if it were visible
             try:
                 seen.append(environ.read_bytes().decode(errors="replace"))
@@ -195,7 +207,15 @@ def test_a_planted_token_in_the_environment_is_out_of_the_programs_reach(monkeyp
     result = run_python(program, QUICK)
     assert result.status == "failed", result
     assert token not in result.stdout + result.stderr
-    assert eval(result.stdout) == ["HOME", "LANG", "LC_ALL", "LD_LIBRARY_PATH", "PATH", "TMPDIR"]
+    assert result.stdout.splitlines()[0] in {"FileNotFoundError", "PermissionError"}
+    assert eval(result.stdout.splitlines()[1]) == [
+        "HOME",
+        "LANG",
+        "LC_ALL",
+        "LD_LIBRARY_PATH",
+        "PATH",
+        "TMPDIR",
+    ]
     assert_next_program_passes()
 
 
