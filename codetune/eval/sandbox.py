@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
+import marshal
 import os
 import shutil
 import signal
@@ -75,7 +75,7 @@ def _isolation_problem() -> str | None:
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"the sandbox launcher did not run: {error}"
-        report = _last_json_line(done.stdout)
+        report = _read_report(done.stdout)
         if done.returncode == 0 and report.get("probe") == "ok":
             return None
         return report.get("setup_error") or done.stderr.decode(errors="replace").strip()[-500:]
@@ -149,7 +149,7 @@ def _run_in(host_dir: Path, program: str, limits: SandboxLimits, isolate: bool) 
         except subprocess.TimeoutExpired:
             return SandboxResult("timeout", None, _read(out, limits), _read(err, limits))
         stdout, stderr = _read(out, limits), _read(err, limits)
-    report = _last_json_line(done.stdout)
+    report = _read_report(done.stdout)
     if done.returncode == SETUP_FAILED and "setup_error" in report:
         raise SandboxUnavailableError(f"The sandbox could not be built: {report['setup_error']}")
     return _result_from(report, stdout, stderr, limits, done.stderr.decode(errors="replace"))
@@ -215,7 +215,7 @@ def _launcher_config(
 
 
 def _launcher_command(config: dict) -> list[str]:
-    return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(config)]
+    return [sys.executable, "-I", "-S", str(LAUNCHER), marshal.dumps(config).hex()]
 
 
 def _minimal_env(home: str) -> dict[str, str]:
@@ -231,10 +231,9 @@ def _minimal_env(home: str) -> dict[str, str]:
 
 def _folders_to_hide(host_dir: Path) -> list[str]:
     """Home folders (where token files live) that the program sees as empty, unless the sandbox is in one."""
-    folders = {Path.home().resolve(), Path("/root")}
-    return sorted(
-        str(folder) for folder in folders if folder.is_dir() and not host_dir.resolve().is_relative_to(folder)
-    )
+    folders = {os.path.realpath(os.path.expanduser("~")), "/root"}
+    inside = os.path.realpath(host_dir)
+    return sorted(f for f in folders if os.path.isdir(f) and not Path(inside).is_relative_to(f))
 
 
 def _fresh_sandbox_uid() -> int:
@@ -247,10 +246,9 @@ def _read(handle, limits: SandboxLimits) -> str:
     return handle.read(limits.output_mb * 1024 * 1024).decode(errors="replace")
 
 
-def _last_json_line(output: bytes) -> dict:
-    lines = output.decode(errors="replace").strip().splitlines()
+def _read_report(output: bytes) -> dict:
     try:
-        report = json.loads(lines[-1]) if lines else {}
-    except json.JSONDecodeError:
+        report = marshal.loads(output)
+    except (EOFError, ValueError, TypeError):
         return {}
     return report if isinstance(report, dict) else {}

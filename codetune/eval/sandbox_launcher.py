@@ -1,7 +1,9 @@
 """The process that builds the sandbox and runs one program in it (stdlib only, run by path with -I -S).
 
-`sandbox.run_python` starts it with a JSON config as its one argument. It never imports codetune: it runs
-before anything else in a fresh interpreter, as the caller's user, so it stays small enough to read whole.
+`sandbox.run_python` starts it with its config as one argument and reads its report from stdout, both in
+`marshal` (the same interpreter writes and reads them; importing `json` would cost more than the rest). It
+never imports codetune: it runs before anything else in a fresh interpreter, as the caller's user, so it
+stays small enough to read whole.
 
 Isolated mode, as root: new mount, network, PID, IPC and UTS namespaces; as another user: the same inside a
 new user namespace that maps that user to itself. Then, in the new mount namespace, every mount is made
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import json
+import marshal
 import os
 import resource
 import select
@@ -171,7 +173,7 @@ def run_init(config: dict, report_fd: int) -> None:
         report["signal"] = os.WTERMSIG(status)
     else:
         report["returncode"] = os.WEXITSTATUS(status)
-    os.write(report_fd, json.dumps(report).encode())
+    os.write(report_fd, marshal.dumps(report))
     if not config["isolate"]:
         _kill_group(os.getpid())
     os._exit(0)
@@ -216,22 +218,24 @@ def supervise(config: dict) -> dict:
         return {"timeout": True}
     if not chunks:
         return {"setup_error": "the sandbox's init ended without a report"}
-    return json.loads(b"".join(chunks))
+    return marshal.loads(b"".join(chunks))
 
 
 def main() -> None:
-    config = json.loads(sys.argv[1])
+    config = marshal.loads(bytes.fromhex(sys.argv[1]))
     try:
         if config["isolate"]:
             enter_namespaces()
             make_filesystem_read_only(config)
     except OSError as error:
-        print(json.dumps({"setup_error": str(error)}))
+        _report({"setup_error": str(error)})
         sys.exit(SETUP_FAILED)
-    if config.get("probe"):
-        print(json.dumps({"probe": "ok"}))
-        return
-    print(json.dumps(supervise(config)))
+    _report({"probe": "ok"} if config.get("probe") else supervise(config))
+
+
+def _report(report: dict) -> None:
+    sys.stdout.buffer.write(marshal.dumps(report))
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":

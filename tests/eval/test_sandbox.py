@@ -3,7 +3,12 @@ program still passes. Each hostile program exits 0 only if its attack worked: "c
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import textwrap
 import threading
 import time
@@ -239,3 +244,62 @@ def test_without_isolation_running_is_refused_unless_unsandboxed_execution_is_al
     )
     assert [r.status for r in results] == ["passed", "timeout", "passed"]
     assert results[2].stdout == "None\n"  # limits and a clean environment still apply
+
+
+UNPRIVILEGED_RUN = """
+import json, os
+from codetune.eval.sandbox import SandboxLimits, network_isolation_available, run_python
+limits = SandboxLimits(cpu_seconds=2, wall_seconds=4, memory_mb=256)
+programs = {
+    "normal": "print(sum(range(10)))",
+    "socket": "import socket; socket.create_connection(('127.0.0.1', 22), timeout=2)",
+    "fork_bomb": "import os\\nwhile True: os.fork()\\n",
+    "write_tmp": "open('/tmp/codetune-unprivileged-escape.txt', 'w')",
+    "read_init_environ": "print(open('/proc/1/environ', 'rb').read())",
+    "token": "import os; raise SystemExit(0 if 'HF_TOKEN' in os.environ else 1)",
+}
+print(json.dumps({"uid": os.getuid(), "isolated": network_isolation_available(),
+                  **{name: run_python(p, limits).status for name, p in programs.items()}}))
+"""
+
+
+def unprivileged_python() -> str | None:
+    """A Python an unprivileged uid can run (the venv's may live under /root), when this runs as root."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return None
+    for python in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        probe = subprocess.run(
+            ["setpriv", "--reuid=4321", "--regid=4321", "--clear-groups", "--inh-caps=-all", python, "-c",
+             "import sys; assert sys.version_info >= (3, 10)"],
+            capture_output=True,
+        )  # fmt: skip
+        if probe.returncode == 0:
+            return python
+    return None
+
+
+@pytest.mark.skipif(unprivileged_python() is None, reason="needs root, setpriv and a Python any uid can run")
+def test_without_root_the_same_faults_are_contained_inside_a_user_namespace():
+    repo = Path(__file__).resolve().parents[2]
+    with tempfile.TemporaryDirectory() as folder:  # pytest's tmp_path is out of another uid's reach
+        home = Path(folder)
+        os.chown(home, 4321, 4321)
+        done = run_as_another_user(repo, home)
+    if "unprivileged user namespace" in done.stdout + done.stderr or '"isolated": false' in done.stdout:
+        pytest.skip("unprivileged user namespaces are off on this machine")
+    assert done.returncode == 0, done.stderr[-2000:]
+    statuses = json.loads(done.stdout.strip().splitlines()[-1])
+    assert statuses == {
+        "uid": 4321, "isolated": True, "normal": "passed", "socket": "failed", "fork_bomb": "failed",
+        "write_tmp": "failed", "read_init_environ": "failed", "token": "failed",
+    }  # fmt: skip
+    assert not Path("/tmp/codetune-unprivileged-escape.txt").exists()
+
+
+def run_as_another_user(repo: Path, home: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["setpriv", "--reuid=4321", "--regid=4321", "--clear-groups", "--inh-caps=-all",
+         unprivileged_python(), "-c", UNPRIVILEGED_RUN],
+        capture_output=True, text=True, timeout=120, cwd=home,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(repo), "HF_TOKEN": "hf_planted1"},
+    )  # fmt: skip
