@@ -153,6 +153,7 @@ def exec_program(config: dict) -> None:
 def run_init(config: dict, report_fd: int) -> None:
     """PID 1 of the sandbox: start the program, reap every child, report the program's end, exit."""
     _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # the program (same uid without root) cannot ptrace it
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a killed launcher takes the sandbox with it
     if config["isolate"]:
         mount_private_proc()
     else:

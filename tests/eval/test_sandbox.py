@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -303,3 +304,38 @@ def run_as_another_user(repo: Path, home: Path) -> subprocess.CompletedProcess:
         capture_output=True, text=True, timeout=120, cwd=home,
         env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(repo), "HF_TOKEN": "hf_planted1"},
     )  # fmt: skip
+
+
+def test_killing_the_launcher_mid_run_leaves_no_sandboxed_process_behind():
+    results = []
+    runner = threading.Thread(target=lambda: results.append(run_python("import time\ntime.sleep(60)\n")))
+    runner.start()
+    launcher = None
+    for _ in range(200):  # find it: a child of this process running sandbox_launcher.py
+        launcher = next(iter(launchers_of(os.getpid())), None)
+        if launcher and sandboxed_processes_left():
+            break
+        time.sleep(0.05)
+    assert launcher is not None and sandboxed_processes_left(), "the program never started"
+    os.kill(launcher, signal.SIGKILL)
+    runner.join(timeout=30)
+    assert results and results[0].status == "error" and not results[0].passed, results
+    for _ in range(40):  # the kernel tears the namespace down right after the launcher's death
+        if not sandboxed_processes_left():
+            break
+        time.sleep(0.05)
+    assert sandboxed_processes_left() == []
+    assert_next_program_passes()
+
+
+def launchers_of(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"sandbox_launcher.py" in cmdline and ppid == parent:
+            found.append(int(entry.name))
+    return found
