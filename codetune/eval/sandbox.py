@@ -32,6 +32,7 @@ SETUP_FAILED = 125  # the launcher's exit code when it could not build the sandb
 # Each run gets a uid of its own when codetune runs as root, so RLIMIT_NPROC counts that run's processes only
 # (root itself is exempt from RLIMIT_NPROC). Far above any real account's uid.
 SANDBOX_UID_BASE = 2_000_000_000
+BATCH = 16  # programs per launcher: fewer interpreter starts, while batches still spread over the workers
 _uid_counter = itertools.count()
 _uid_lock = threading.Lock()
 
@@ -68,10 +69,14 @@ def _isolation_problem() -> str | None:
     """Why namespaces cannot be built here (None when they can); asked once per process."""
     with tempfile.TemporaryDirectory(prefix="codetune-sandbox-probe-") as folder:
         (Path(folder) / "python").mkdir()
-        config = _launcher_config(Path(folder), Path(folder), os.getuid(), isolate=True) | {"probe": True}
+        (Path(folder) / "work").mkdir()
+        config = _launcher_config(Path(folder), os.getuid(), isolate=True) | {
+            "probe": True,
+            "probe_workdir": str(Path(folder) / "work"),
+        }
         try:
             done = subprocess.run(
-                _launcher_command(config), capture_output=True, env=_minimal_env(folder), timeout=60
+                _launcher_command(config), capture_output=True, env=_minimal_env(), timeout=60
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             return f"the sandbox launcher did not run: {error}"
@@ -88,12 +93,7 @@ def network_isolation_available() -> bool:
 
 def run_python(program: str, limits: SandboxLimits = SandboxLimits()) -> SandboxResult:
     """Run `program` with Python in the sandbox and say how it ended."""
-    isolate = require_sandbox(limits)
-    host_dir = Path(tempfile.mkdtemp(prefix="codetune-sandbox-"))
-    try:
-        return _run_in(host_dir, program, limits, isolate)
-    finally:
-        shutil.rmtree(host_dir, ignore_errors=True)
+    return run_python_many([program], limits, workers=1)[0]
 
 
 def run_python_many(
@@ -101,10 +101,18 @@ def run_python_many(
     limits: SandboxLimits = SandboxLimits(),
     workers: int = 2,
 ) -> list[SandboxResult]:
-    """Run each program in its own sandbox, `workers` at a time; results in the order of `programs`."""
-    require_sandbox(limits)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda program: run_python(program, limits), programs))
+    """Run each program in its own sandbox, `workers` at a time; results in the order of `programs`.
+
+    Programs go to launchers in batches of up to BATCH: a launcher's interpreter start is paid once per
+    batch, while every program still gets namespaces, a working folder and a PID 1 of its own.
+    """
+    isolate = require_sandbox(limits)
+    workers = max(1, workers)
+    size = max(1, min(BATCH, -(-len(programs) // workers)))
+    batches = [list(programs[start : start + size]) for start in range(0, len(programs), size)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        done = pool.map(lambda batch: _run_batch(batch, limits, isolate), batches)
+        return [result for results in done for result in results]
 
 
 def require_sandbox(limits: SandboxLimits) -> bool:
@@ -122,37 +130,55 @@ def require_sandbox(limits: SandboxLimits) -> bool:
     )
 
 
-def _run_in(host_dir: Path, program: str, limits: SandboxLimits, isolate: bool) -> SandboxResult:
-    os.chmod(host_dir, 0o755)  # the program's uid reads program.py; it writes nothing here
-    program_path = host_dir / "program.py"
-    program_path.write_text(program)
-    program_path.chmod(0o644)
-    workdir = host_dir / "work"
-    workdir.mkdir(mode=0o700)
-    (host_dir / "python").mkdir(mode=0o755)
-    uid = _fresh_sandbox_uid() if os.geteuid() == 0 else os.getuid()
-    if os.geteuid() == 0:
-        os.chown(workdir, uid, uid)  # the unisolated fallback writes here directly
-    with open(host_dir / "stdout", "w+b") as out, open(host_dir / "stderr", "w+b") as err:
-        config = _launcher_config(host_dir, workdir, uid, isolate, limits) | {
-            "stdout_fd": out.fileno(),
-            "stderr_fd": err.fileno(),
-        }
+def _run_batch(programs: list[str], limits: SandboxLimits, isolate: bool) -> list[SandboxResult]:
+    host_dir = Path(tempfile.mkdtemp(prefix="codetune-sandbox-"))
+    try:
+        os.chmod(host_dir, 0o755)  # the programs' uid reads their program files; it writes nothing here
+        (host_dir / "python").mkdir(mode=0o755)
+        uid = _fresh_sandbox_uid() if os.geteuid() == 0 else os.getuid()
+        items = [_prepare_program(host_dir, index, program, uid) for index, program in enumerate(programs)]
+        config = _launcher_config(host_dir, uid, isolate, limits) | {"programs": items}
         try:
             done = subprocess.run(
                 _launcher_command(config),
                 capture_output=True,
-                pass_fds=(out.fileno(), err.fileno()),
-                env=_minimal_env(str(workdir)),
-                timeout=limits.wall_seconds + 30,  # the launcher enforces the wall clock; this is a backstop
+                env=_minimal_env(),
+                # The launcher keeps each program's wall clock; this only guards against a launcher bug.
+                timeout=len(programs) * (limits.wall_seconds + 5) + 30,
             )
+            report, launcher_err = _read_report(done.stdout), done.stderr.decode(errors="replace")
         except subprocess.TimeoutExpired:
-            return SandboxResult("timeout", None, _read(out, limits), _read(err, limits))
-        stdout, stderr = _read(out, limits), _read(err, limits)
-    report = _read_report(done.stdout)
-    if done.returncode == SETUP_FAILED and "setup_error" in report:
-        raise SandboxUnavailableError(f"The sandbox could not be built: {report['setup_error']}")
-    return _result_from(report, stdout, stderr, limits, done.stderr.decode(errors="replace"))
+            report, launcher_err = {}, "the sandbox launcher did not finish in time"
+        if "setup_error" in report:
+            raise SandboxUnavailableError(f"The sandbox could not be built: {report['setup_error']}")
+        reports = report.get("reports") or []
+        results = []
+        for index, item in enumerate(items):
+            program_report = reports[index] if index < len(reports) else {}
+            if "setup_error" in program_report:
+                raise SandboxUnavailableError(
+                    f"The sandbox could not be built: {program_report['setup_error']}"
+                )
+            stdout, stderr = _read(item["stdout"], limits), _read(item["stderr"], limits)
+            results.append(_result_from(program_report, stdout, stderr, limits, launcher_err))
+        return results
+    finally:
+        shutil.rmtree(host_dir, ignore_errors=True)
+
+
+def _prepare_program(host_dir: Path, index: int, program: str, uid: int) -> dict:
+    """The program's file, its working folder (a mount point when isolated) and its empty output files."""
+    program_path = host_dir / f"program_{index}.py"
+    program_path.write_text(program)
+    program_path.chmod(0o644)
+    workdir = host_dir / f"work_{index}"
+    workdir.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        os.chown(workdir, uid, uid)  # the unisolated fallback writes here directly
+    outputs = {name: host_dir / f"{name}_{index}" for name in ("stdout", "stderr")}
+    for path in outputs.values():
+        path.touch()
+    return {"program": str(program_path), "workdir": str(workdir), **{k: str(v) for k, v in outputs.items()}}
 
 
 def _result_from(report: dict, stdout: str, stderr: str, limits: SandboxLimits, launcher_err: str):
@@ -165,7 +191,7 @@ def _result_from(report: dict, stdout: str, stderr: str, limits: SandboxLimits, 
         )
         return SandboxResult("timeout" if out_of_cpu else "error", -sig, stdout, stderr)
     if "returncode" not in report:
-        detail = report.get("setup_error") or launcher_err.strip()[-2000:]
+        detail = report.get("lost") or launcher_err.strip()[-2000:]
         return SandboxResult("error", None, stdout, stderr + f"\ncodetune-sandbox: {detail}")
     code = report["returncode"]
     if code == 0:
@@ -179,7 +205,6 @@ def _result_from(report: dict, stdout: str, stderr: str, limits: SandboxLimits, 
 
 def _launcher_config(
     host_dir: Path,
-    workdir: Path,
     uid: int,
     isolate: bool,
     limits: SandboxLimits = SandboxLimits(),
@@ -188,7 +213,7 @@ def _launcher_config(
     # its installation is bound read-only under host_dir/python, where an unprivileged uid can reach it.
     interpreter, prefix = Path(os.path.realpath(sys.executable)), Path(os.path.realpath(sys.base_prefix))
     python_view = host_dir / "python"
-    env = _minimal_env(str(workdir))
+    env = _minimal_env()  # the launcher adds HOME and TMPDIR: each program's own working folder
     if isolate and interpreter.is_relative_to(prefix):
         python = python_view / interpreter.relative_to(prefix)
         env["LD_LIBRARY_PATH"] = str(python_view / "lib")  # libpython, where an absolute RUNPATH says /root
@@ -196,8 +221,6 @@ def _launcher_config(
         python = interpreter
     return {
         "isolate": isolate,
-        "workdir": str(workdir),
-        "program": str(host_dir / "program.py"),
         "python": str(python),
         "python_prefix": str(prefix),
         "python_view": str(python_view),
@@ -218,15 +241,9 @@ def _launcher_command(config: dict) -> list[str]:
     return [sys.executable, "-I", "-S", str(LAUNCHER), marshal.dumps(config).hex()]
 
 
-def _minimal_env(home: str) -> dict[str, str]:
-    """The whole environment a program sees: nothing from the caller's, so no token or key."""
-    return {
-        "PATH": "/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "LC_ALL": "C.UTF-8",
-        "HOME": home,
-        "TMPDIR": home,
-    }
+def _minimal_env() -> dict[str, str]:
+    """The environment a program (and the launcher) starts from: nothing from the caller's, so no secret."""
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 
 def _folders_to_hide(host_dir: Path) -> list[str]:
@@ -241,9 +258,9 @@ def _fresh_sandbox_uid() -> int:
         return SANDBOX_UID_BASE + (os.getpid() % 100_000) * 1000 + next(_uid_counter) % 1000
 
 
-def _read(handle, limits: SandboxLimits) -> str:
-    handle.seek(0)
-    return handle.read(limits.output_mb * 1024 * 1024).decode(errors="replace")
+def _read(path: str, limits: SandboxLimits) -> str:
+    with open(path, "rb") as handle:
+        return handle.read(limits.output_mb * 1024 * 1024).decode(errors="replace")
 
 
 def _read_report(output: bytes) -> dict:

@@ -5,12 +5,13 @@
 never imports codetune: it runs before anything else in a fresh interpreter, as the caller's user, so it
 stays small enough to read whole.
 
-Isolated mode, as root: new mount, network, PID, IPC and UTS namespaces; as another user: the same inside a
-new user namespace that maps that user to itself. Then, in the new mount namespace, every mount is made
-read-only and nosuid, and a small tmpfs owned by the program's user becomes its working folder. A forked
-init (PID 1 of the new PID namespace) mounts a fresh /proc and forks the program, which gets its limits,
-drops to an unprivileged uid (as root) and execs Python. When init exits, the kernel kills every process
-left in the namespace, so nothing the program started outlives it.
+One launcher runs a batch of programs, one after another, so a batch pays for one interpreter start.
+Isolated mode, as root: new network, IPC and UTS namespaces; as another user: the same inside a new user
+namespace that maps that user to itself. Then, for each program, a supervisor process gets new mount and
+PID namespaces: every mount is made read-only and nosuid, and a small tmpfs owned by the program's user
+becomes its working folder. A forked init (PID 1 of the new PID namespace) mounts a fresh /proc and forks
+the program, which gets its limits, drops to an unprivileged uid (as root) and execs Python. When init
+exits, the kernel kills every process left in the namespace, so nothing the program started outlives it.
 """
 
 from __future__ import annotations
@@ -75,9 +76,13 @@ def _write(path: str, text: str) -> None:
         handle.write(text)
 
 
-def enter_namespaces() -> None:
-    """New mount, network, PID, IPC and UTS namespaces (inside a user namespace when not root)."""
-    flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+def enter_shared_namespaces() -> None:
+    """New network, IPC and UTS namespaces for all this launcher's programs (in a user namespace if not root).
+
+    Programs run one after another here; each also gets mount and PID namespaces of its own
+    (`enter_program_namespaces`), so nothing one leaves behind reaches the next.
+    """
+    flags = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
     if os.geteuid() == 0:
         _check(_libc.unshare(flags), "unshare")
         return
@@ -88,13 +93,19 @@ def enter_namespaces() -> None:
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
-def make_filesystem_read_only(config: dict) -> None:
+def enter_program_namespaces(config: dict, workdir: str) -> None:
+    """A mount namespace with a read-only filesystem and a fresh working folder; a PID namespace to come."""
+    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare (mount and PID namespaces)")
+    make_filesystem_read_only(config, workdir)
+
+
+def make_filesystem_read_only(config: dict, workdir: str) -> None:
     """Every mount read-only and nosuid in this mount namespace; a fresh small tmpfs at the working folder.
 
     The interpreter's installation is bound at `python_view` too: it may live where the program's uid cannot
     reach (pyenv under /root), and the program needs nothing else from there.
     """
-    workdir, owner, group, work_mb = config["workdir"], config["uid"], config["gid"], config["work_mb"]
+    owner, group, work_mb = config["uid"], config["gid"], config["work_mb"]
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing done here reaches the host's mounts
     _mount(config["python_prefix"], config["python_view"], None, MS_BIND | MS_REC)
     for folder in config["hidden"]:  # the caller's home (tokens in ~/.cache/huggingface): an empty tmpfs
@@ -147,7 +158,8 @@ def exec_program(config: dict) -> None:
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
     os.chdir(config["workdir"])
     python = config["python"]
-    os.execve(python, [python, "-I", "-S", config["program"]], config["env"])
+    env = config["env"] | {"HOME": config["workdir"], "TMPDIR": config["workdir"]}
+    os.execve(python, [python, "-I", "-S", config["program"]], env)
 
 
 def run_init(config: dict, report_fd: int) -> None:
@@ -218,20 +230,68 @@ def supervise(config: dict) -> dict:
     if timed_out:
         return {"timeout": True}
     if not chunks:
-        return {"setup_error": "the sandbox's init ended without a report"}
+        return {"lost": "the sandbox's init ended without a report"}
     return marshal.loads(b"".join(chunks))
+
+
+def in_child(work) -> dict:
+    """Run `work` in a forked child (dying with this process) whose namespaces end with it; its report."""
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(read_end)
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        try:
+            report = work()
+        except OSError as error:
+            report = {"setup_error": str(error)}
+        os.write(write_end, marshal.dumps(report))
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(child, 0)
+    return marshal.loads(b"".join(chunks)) if chunks else {"lost": "the supervisor ended without a report"}
+
+
+def run_one(config: dict, item: dict) -> dict:
+    """One program, supervised by a child with mount and PID namespaces of its own; its report."""
+
+    def supervised() -> dict:
+        # Opened before the new mount namespace, these files stay writable for the program, and nothing in
+        # that namespace holds a mount busy when it is made read-only.
+        outputs = {f"{name}_fd": os.open(item[name], os.O_WRONLY) for name in ("stdout", "stderr")}
+        if config["isolate"]:
+            enter_program_namespaces(config, item["workdir"])
+        return supervise(config | item | outputs)
+
+    return in_child(supervised)
+
+
+def probe(config: dict) -> dict:
+    """Build a program's namespaces once and run nothing: can this machine make the sandbox?"""
+
+    def build() -> dict:
+        enter_program_namespaces(config, config["probe_workdir"])
+        return {"probe": "ok"}
+
+    return in_child(build)
 
 
 def main() -> None:
     config = marshal.loads(bytes.fromhex(sys.argv[1]))
     try:
         if config["isolate"]:
-            enter_namespaces()
-            make_filesystem_read_only(config)
+            enter_shared_namespaces()
     except OSError as error:
         _report({"setup_error": str(error)})
         sys.exit(SETUP_FAILED)
-    _report({"probe": "ok"} if config.get("probe") else supervise(config))
+    if config.get("probe"):
+        _report(probe(config))
+        return
+    _report({"reports": [run_one(config, item) for item in config["programs"]]})
 
 
 def _report(report: dict) -> None:

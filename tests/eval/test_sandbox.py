@@ -47,7 +47,7 @@ def sandboxed_processes_left() -> list[str]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, ValueError):
             continue
-        if "codetune-sandbox-" in cmdline and "program.py" in cmdline:
+        if "codetune-sandbox-" in cmdline and "/program_" in cmdline:
             found.append(f"{entry.name}: {cmdline}")
     return found
 
@@ -176,7 +176,7 @@ def test_writes_outside_the_working_folder_fail_even_to_a_world_writable_folder(
     assert list(outside.iterdir()) == []
     assert not Path("/tmp/codetune-escaped.txt").exists() and not Path("/dev/shm/escaped.txt").exists()
     workdir = Path(result.stdout.splitlines()[0])
-    assert workdir.name == "work" and not workdir.parent.exists()  # removed afterwards
+    assert workdir.name == "work_0" and not workdir.parent.exists()  # removed afterwards
     assert_next_program_passes()
 
 
