@@ -6,9 +6,9 @@ never imports codetune: it runs before anything else in a fresh interpreter, as 
 stays small enough to read whole.
 
 One launcher runs a batch of programs, one after another, so a batch pays for one interpreter start.
-Isolated mode, as root: new network, IPC and UTS namespaces; as another user: the same inside a new user
-namespace that maps that user to itself. Then, for each program, a supervisor process gets new mount and
-PID namespaces: every mount is made read-only and nosuid, and a small tmpfs owned by the program's user
+Isolated mode, as root: a new network namespace; as another user: the same inside a new user namespace that
+maps that user to itself. Then, for each program, a supervisor process gets new mount, PID, IPC and UTS
+namespaces: every mount is made read-only and nosuid, and a small tmpfs owned by the program's user
 becomes its working folder. A forked init (PID 1 of the new PID namespace) mounts a fresh /proc and forks
 the program, which gets its limits, drops to an unprivileged uid (as root) and execs Python. When init
 exits, the kernel kills every process left in the namespace, so nothing the program started outlives it.
@@ -77,12 +77,12 @@ def _write(path: str, text: str) -> None:
 
 
 def enter_shared_namespaces() -> None:
-    """New network, IPC and UTS namespaces for all this launcher's programs (in a user namespace if not root).
+    """A new network namespace for all this launcher's programs (in a user namespace when not root).
 
-    Programs run one after another here; each also gets mount and PID namespaces of its own
+    Programs run one after another here; each also gets mount, PID, IPC and UTS namespaces of its own
     (`enter_program_namespaces`), so nothing one leaves behind reaches the next.
     """
-    flags = CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    flags = CLONE_NEWNET
     if os.geteuid() == 0:
         _check(_libc.unshare(flags), "unshare")
         return
@@ -95,7 +95,8 @@ def enter_shared_namespaces() -> None:
 
 def enter_program_namespaces(config: dict, workdir: str) -> None:
     """A mount namespace with a read-only filesystem and a fresh working folder; a PID namespace to come."""
-    _check(_libc.unshare(CLONE_NEWNS | CLONE_NEWPID), "unshare (mount and PID namespaces)")
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS
+    _check(_libc.unshare(flags), "unshare (mount, PID, IPC and UTS namespaces)")
     make_filesystem_read_only(config, workdir)
 
 
