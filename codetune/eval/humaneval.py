@@ -99,8 +99,8 @@ def write_humaneval_task(
     Raises SandboxUnavailableError when generated code could not be isolated here and `sandbox` does not
     allow running it unsandboxed: better now than after every generation is made.
     """
-    if num_samples < 1:
-        raise ValueError(f"num_samples must be at least 1, not {num_samples}")
+    if num_samples < 1 or (limit is not None and limit < 1):
+        raise ValueError(f"HumanEval needs num_samples >= 1 and limit >= 1 (got {num_samples}, {limit})")
     require_sandbox(sandbox)
     folder = Path(task_dir) / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
