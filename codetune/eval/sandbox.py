@@ -29,8 +29,8 @@ from codetune.errors import SandboxUnavailableError
 
 LAUNCHER = Path(__file__).with_name("sandbox_launcher.py")
 SETUP_FAILED = 125  # the launcher's exit code when it could not build the sandbox (see sandbox_launcher)
-# Each run gets a uid of its own when codetune runs as root, so RLIMIT_NPROC counts that run's processes only
-# (root itself is exempt from RLIMIT_NPROC). Far above any real account's uid.
+# Each batch gets a uid of its own when codetune runs as root, so RLIMIT_NPROC counts the processes of the one
+# program it runs at a time (root itself is exempt from RLIMIT_NPROC). Far above any real account's uid.
 SANDBOX_UID_BASE = 2_000_000_000
 BATCH = 16  # programs per launcher: fewer interpreter starts, while batches still spread over the workers
 _uid_counter = itertools.count()
@@ -181,7 +181,10 @@ def _prepare_program(host_dir: Path, index: int, program: str, uid: int) -> dict
     return {"program": str(program_path), "workdir": str(workdir), **{k: str(v) for k, v in outputs.items()}}
 
 
-def _result_from(report: dict, stdout: str, stderr: str, limits: SandboxLimits, launcher_err: str):
+def _result_from(
+    report: dict, stdout: str, stderr: str, limits: SandboxLimits, launcher_err: str
+) -> SandboxResult:
+    """A program's status from the launcher's report: every limit it broke scores as a failure."""
     if report.get("timeout"):
         return SandboxResult("timeout", None, stdout, stderr)
     if "signal" in report:
