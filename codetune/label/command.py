@@ -147,6 +147,9 @@ def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, ou
     print("  gates:", file=out)
     for name, count in sorted(report.gates.items()):
         print(f"    {name:<40} {count:>6}", file=out)
+    if not report.rows:
+        print("  no rows kept: the config is not written (see the gates above)", file=out)
+        return
     print(
         f"  {report.rows} rows -> {report.config_path}  (load_dataset('{settings_out(report)}', "
         f"'{report.task}'))",

@@ -49,8 +49,11 @@ class DatasetFolder:
             for row in self.rows(config, "test"):
                 yield "\n".join(row[column] or "" for column in columns)
 
-    def write_config(self, name: str, rows: list[dict], columns: dict) -> Path:
-        """The rows as the config's only train shard (rewritten whole: rows are few and sorted by id)."""
+    def write_config(self, name: str, rows: list[dict], columns: dict) -> Path | None:
+        """The rows as the config's only train shard (rewritten whole: rows are few and sorted by id).
+
+        No rows, no shard: `datasets` cannot load a Parquet config without rows.
+        """
         import datasets
 
         from codetune.subsets.base import _feature
@@ -60,12 +63,16 @@ class DatasetFolder:
         target.mkdir(exist_ok=True)
         for stale in target.glob("train-*.parquet"):
             stale.unlink()
+        if not rows:
+            target.rmdir()
+            return None
         path = target / "train-00000-of-00001.parquet"
         pq.write_table(pa.Table.from_pylist(rows, schema=features.arrow_schema), path)
         return path
 
-    def update_card(self, name: str, section: str) -> None:
-        """Lists config `name` in the card's `configs:` and puts `section` in place of its previous one."""
+    def update_card(self, name: str, section: str, listed: bool = True) -> None:
+        """Lists config `name` in the card's `configs:` (unless it has no rows) and puts `section` in place
+        of its previous one."""
         card_path = self.path / "README.md"
         card = card_path.read_text()
         match = _FRONT_MATTER.match(card)
@@ -73,7 +80,10 @@ class DatasetFolder:
             raise LabelError(f"{card_path}: no YAML front matter; rebuild the dataset with `codetune build`")
         meta = yaml.safe_load(match.group(1)) or {}
         configs = [entry for entry in meta.get("configs", []) if entry.get("config_name") != name]
-        configs.append({"config_name": name, "data_files": [{"split": "train", "path": f"{name}/train-*"}]})
+        if listed:
+            configs.append(
+                {"config_name": name, "data_files": [{"split": "train", "path": f"{name}/train-*"}]}
+            )
         meta["configs"] = configs
         body = card[match.end() :]
         begin, end = f"<!-- codetune label {name} -->", f"<!-- /codetune label {name} -->"

@@ -33,6 +33,7 @@ _WORD = re.compile(r"\w+")
 @dataclass(frozen=True)
 class GateSettings:
     min_chars: int = 16
+    drop_truncated: bool = True  # answers cut off at max_tokens (finish_reason "length")
     max_chars: int = 6000
     near_duplicate_jaccard: float = 0.8  # word 3-grams; MinHash LSH finds the candidates
     decontaminate: bool = True
@@ -126,7 +127,7 @@ class Gates:
             return "empty"
         if REFUSAL.match(text):
             return "refusal"
-        if finish_reason == "length":
+        if finish_reason == "length" and self.settings.drop_truncated:
             return "truncated"
         if not self.settings.min_chars <= len(text) <= self.settings.max_chars:
             return "length"

@@ -224,8 +224,9 @@ def _collect(dataset, task, prompts, documents, settings, template_source, repor
         rows.append(made.row)
     report.gates = gates.counts
     report.rows = len(rows)
-    report.config_path = str(dataset.write_config(task.name, rows, task.columns))
-    dataset.update_card(task.name, card_section(task, settings, template_source, report))
+    written = dataset.write_config(task.name, rows, task.columns)
+    report.config_path = str(written) if written else ""
+    dataset.update_card(task.name, card_section(task, settings, template_source, report), listed=bool(rows))
 
 
 def card_section(task: LabelTask, settings: LabelSettings, template_source: str, report: LabelReport) -> str:

@@ -107,3 +107,14 @@ def dataset(example_out: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "out"
     shutil.copytree(example_out, copy)
     return copy
+
+
+def load_config(dataset: Path, config: str):
+    """`load_dataset(OUT, CONFIG)["train"]` with a cache of the test's own.
+
+    `datasets` caches a folder's config by folder name in the user's cache, where it found a config of
+    another folder named `out` (measured here).
+    """
+    from datasets import load_dataset
+
+    return load_dataset(str(dataset), config, cache_dir=str(dataset.parent / "hf-cache"))["train"]

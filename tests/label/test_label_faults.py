@@ -10,7 +10,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from datasets import load_dataset
 
 from codetune.label.dataset import DatasetFolder
 from codetune.label.gates import GateSettings
@@ -18,6 +17,7 @@ from codetune.label.ledger import read_ledger
 from codetune.label.run import LabelSettings, run_label, task_prompts
 from codetune.label.server import RequestPolicy
 from codetune.label.tasks import TASKS
+from tests.label.conftest import load_config
 
 FAST = RequestPolicy(timeout_s=5.0, max_attempts=2, backoff_s=0.05)
 NO_GATES = GateSettings(min_chars=1, near_duplicate_jaccard=1.01, decontaminate=False)
@@ -47,7 +47,7 @@ def test_rows_load_in_trls_instruct_format_sorted_by_id_with_the_card_naming_mod
 ):
     server = scripted_server()
     report = run_label(dataset, settings(server))
-    rows = load_dataset(str(dataset), "describe")["train"]
+    rows = load_config(dataset, "describe")
     assert report.rows == len(rows) == report.prompts > 20
     assert rows["id"] == sorted(rows["id"])
     first = rows[0]
@@ -56,7 +56,7 @@ def test_rows_load_in_trls_instruct_format_sorted_by_id_with_the_card_naming_mod
     card = (dataset / "README.md").read_text()
     assert "config_name: describe" in card and "labelling model: `scripted`" in card
     assert "describe.j2" in card and "| ok |" in card and "| kept |" in card
-    assert load_dataset(str(dataset), "instruct")["train"].num_rows > 0  # the build's configs still load
+    assert load_config(dataset, "instruct").num_rows > 0  # the build's configs still load
 
 
 def test_server_killed_mid_run_then_restarted_the_rerun_sends_no_answered_request_again(
