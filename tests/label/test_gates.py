@@ -1,0 +1,77 @@
+"""Gates on labelled rows: each drop counted with its reason, in the summary and the card."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from codetune.label.dataset import DatasetFolder
+from codetune.label.gates import Gates, GateSettings, deprecated_marker
+from codetune.label.run import LabelSettings, run_label, task_prompts
+from codetune.label.server import RequestPolicy
+from codetune.label.tasks import TASKS
+from dataset_scripts.example import DEPRECATED_APIS
+from tests.label.conftest import load_config
+
+LONG = (
+    "Write a GDScript method that applies gravity to the body's vertical velocity every physics frame, "
+    "scales it by the frame's delta, then moves and slides the body along the floor, and finally emits a "
+    "signal with the new position so that the camera and the user interface can follow the player"
+)
+
+
+def _marker(prompt) -> str:
+    return f"named `{prompt.source['name']}` from `{prompt.source['path']}`"
+
+
+def test_empty_refusal_length_duplicates_and_contamination_are_dropped_and_counted(
+    dataset: Path, scripted_server
+):
+    label_settings = LabelSettings(task="describe", model="scripted", endpoint="http://127.0.0.1:9/v1",
+                                   progress=False, policy=RequestPolicy(5, 2, 0.05))  # fmt: skip
+    prompts, _ = task_prompts(DatasetFolder(dataset), TASKS["describe"], label_settings)
+    test_code = next(DatasetFolder(dataset).rows("ast", "test"))["code"]
+    replies = ["", "I'm sorry, but I can't help with that.", "x" * 7000, LONG, LONG,
+               LONG.replace("follow the player", "follow the hero"), f"Write this:\n{test_code}"]  # fmt: skip
+    rules = [{"contains": _marker(p), "reply": reply} for p, reply in zip(prompts, replies, strict=False)]
+    server = scripted_server(rules)
+    report = run_label(dataset, replace(label_settings, endpoint=server.url))
+    expected = {"empty": 1, "refusal": 1, "length": 1, "exact_duplicate": 1, "near_duplicate": 1,
+                "contaminated": 1}  # fmt: skip
+    assert {k.removeprefix("dropped/"): v for k, v in report.gates.items() if k != "kept"} == expected
+    assert report.rows == report.gates["kept"] == len(prompts) - 6
+    assert load_config(dataset, "describe").num_rows == report.rows
+    card = (dataset / "README.md").read_text()
+    assert "| dropped/near_duplicate | 1 |" in card and "| dropped/refusal | 1 |" in card
+
+
+def test_code_answers_must_parse_and_use_no_deprecated_api():
+    gates = Gates(GateSettings(decontaminate=False), deprecated_apis=DEPRECATED_APIS)
+    fenced = "Here it is:\n```typescript\n{}\n```"
+    current = "const door = engine.addEntity()\nTransform.create(door, {position: Vector3.One()})"
+    assert gates.drop_reason(fenced.format(current), language="typescript", code=True) is None
+    old = "const door = new Entity()\nengine.addEntity(door)"
+    assert gates.drop_reason(fenced.format(old), language="typescript", code=True) == "deprecated_api"
+    broken = "function rise( {\n  return"
+    assert gates.drop_reason(fenced.format(broken), language="typescript", code=True) == "parse_error"
+    assert deprecated_marker(DEPRECATED_APIS[1]) == ".addComponent(new Transform("
+    assert gates.counts == {"kept": 1, "dropped/deprecated_api": 1, "dropped/parse_error": 1}
+
+
+def test_a_model_negative_equal_to_or_too_close_to_the_human_code_is_dropped(dataset: Path, scripted_server):
+    label_settings = LabelSettings(task="negatives", model="scripted", endpoint="http://127.0.0.1:9/v1",
+                                   progress=False, policy=RequestPolicy(5, 2, 0.05))  # fmt: skip
+    prompts, _ = task_prompts(DatasetFolder(dataset), TASKS["negatives"], label_settings)
+    code = [p for p in prompts if len(p.source["output"]) > 80][:2]
+    same = f"```\n{code[0].source['output']}\n```"  # equal once the fence and spacing are gone
+    close = code[1].source["output"] + "\n# done"
+    rules = [{"contains": code[0].user, "reply": same}, {"contains": code[1].user, "reply": close}]
+    server = scripted_server(rules)
+    report = run_label(dataset, replace(label_settings, endpoint=server.url))
+    assert (
+        report.gates["dropped/rejected_equals_chosen"] == 1
+        and report.gates["dropped/rejected_too_close"] == 1
+    )
+    rows = load_config(dataset, "negatives")
+    assert rows.num_rows == report.rows == len(prompts) - 2
+    assert set(rows["negative_kind"]) == {"model"} and rows[0]["chosen"][0]["role"] == "assistant"
