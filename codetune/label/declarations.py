@@ -7,6 +7,7 @@ prompt and in the row's input, so the instruction → code pair is self-containe
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -64,11 +65,12 @@ def _members(container: Node) -> Iterator[Node]:
         yield child
 
 
-def file_declarations(language: str, source: bytes) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=64)  # rows come sorted by id, so a file's functions come one after another
+def file_declarations(language: str, source: bytes) -> tuple[tuple[str, str], ...]:
     """(name, signature) of every declaration at file level and in class bodies, in source order."""
     parser = get_parser(language)
     if parser is None:
-        return []
+        return ()
     found: list[tuple[str, str]] = []
     pending = [parser.parse(source).root_node]
     while pending:
@@ -83,7 +85,7 @@ def file_declarations(language: str, source: bytes) -> list[tuple[str, str]]:
                 or member.type in {"impl_item", "class_definition", "class_declaration"}
             ):
                 pending.append(body)
-    return found
+    return tuple(found)
 
 
 def used_declarations(language: str, file_source: str, code: str, name: str) -> list[str]:
