@@ -116,12 +116,19 @@ class Gates:
         self.test_ngrams = np.unique(np.concatenate(hashes)) if hashes else np.empty(0, dtype=np.uint64)
         self.markers = [(api, deprecated_marker(api)) for api in deprecated_apis]
 
-    def drop_reason(self, answer: str, finish_reason: str = "", language: str = "", code: bool = False):
+    def drop_reason(self, answer: str, finish_reason: str = "", language: str = "", code: str | None = None):
+        """Why the row goes, or None. `code`: the answer's code, for the parse and deprecated-API gates."""
         reason = self._reason(answer, finish_reason, language, code)
         self.counts[f"dropped/{reason}" if reason else "kept"] += 1
         return reason
 
-    def _reason(self, answer: str, finish_reason: str, language: str, code: bool) -> str | None:
+    def count_drop(self, reason: str, was_kept: bool = False) -> None:
+        """A drop decided outside the gates (a task's own check, the sandbox), counted with the rest."""
+        self.counts[f"dropped/{reason}"] += 1
+        if was_kept:
+            self.counts["kept"] -= 1
+
+    def _reason(self, answer: str, finish_reason: str, language: str, code: str | None) -> str | None:
         text = answer.strip()
         if not text:
             return "empty"
@@ -131,8 +138,8 @@ class Gates:
             return "truncated"
         if not self.settings.min_chars <= len(text) <= self.settings.max_chars:
             return "length"
-        checked = answer_code(text) if code else text
-        if code and parses(language, checked) is False:
+        checked = code if code is not None else text
+        if code is not None and parses(language, code) is False:
             return "parse_error"
         for api, marker in self.markers:
             if marker and marker in checked and (not api.languages or language in api.languages):

@@ -20,7 +20,8 @@ from codetune.label.dataset import DatasetFolder, LabelError
 from codetune.label.gates import Gates, GateSettings
 from codetune.label.ledger import FINAL_STATUSES, next_run_name, read_ledger, request_hash
 from codetune.label.server import RequestPolicy
-from codetune.label.tasks import TASKS, LabelPrompt, LabelTask
+from codetune.label.task import LabelPrompt, LabelTask
+from codetune.label.tasks import TASKS
 
 CHARS_PER_TOKEN = 4  # rough estimate for --dry-run when no tokenizer is given (English and code)
 
@@ -202,7 +203,8 @@ def _collect(dataset, task, prompts, documents, settings, template_source, repor
     gates = Gates(
         settings.gates, dataset.test_texts() if settings.gates.decontaminate else (), settings.deprecated_apis
     )
-    rows = []
+    work = dataset.path / ".codetune" / "label" / task.name
+    rows, companions = [], []
     for prompt, document in zip(prompts, documents, strict=True):
         entry = answered.get((prompt.id, document["metadata"]["request_hash"]))
         status = entry["status"] if entry else "not_sent"
@@ -211,22 +213,30 @@ def _collect(dataset, task, prompts, documents, settings, template_source, repor
             if entry:
                 report.outcomes[f"{status}/{entry['reason'].split(':')[0].split('(')[0].strip()}"] += 1
             continue
-        reason = gates.drop_reason(
-            entry["text"], entry["finish_reason"], prompt.language, task.answer_is_code
-        )
-        if reason:
-            continue
         made = task.row(prompt, entry["text"], settings.model)
         if made.row is None:
-            gates.counts[f"dropped/{made.drop}"] += 1
-            gates.counts["kept"] -= 1
+            gates.count_drop(made.drop)
+            continue
+        if gates.drop_reason(entry["text"], entry["finish_reason"], prompt.language, made.code):
+            continue
+        verdict = task.validate(made.row, work) if task.validate else None
+        if verdict:
+            gates.count_drop(verdict, was_kept=True)
             continue
         rows.append(made.row)
+        companions.extend(made.companions)
     report.gates = gates.counts
     report.rows = len(rows)
     written = dataset.write_config(task.name, rows, task.columns)
     report.config_path = str(written) if written else ""
     dataset.update_card(task.name, card_section(task, settings, template_source, report), listed=bool(rows))
+    if task.companion_config:
+        companions.sort(key=lambda row: row["id"])
+        dataset.write_config(task.companion_config, companions, task.companion_columns)
+        section = (
+            f"## Labelled config `{task.companion_config}`\n\n{len(companions)} rows made with `{task.name}`."
+        )
+        dataset.update_card(task.companion_config, section, listed=bool(companions))
 
 
 def card_section(task: LabelTask, settings: LabelSettings, template_source: str, report: LabelReport) -> str:

@@ -13,54 +13,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from codetune.label.dataset import DatasetFolder
 from codetune.label.declarations import used_declarations
+from codetune.label.readme_prompts import README_PROMPTS
+from codetune.label.task import LabelPrompt, LabelTask, TaskRow, provenance
 from codetune.subset_settings import InstructSettings
 from codetune.subsets import dpo, instruct
 from codetune.subsets.instruct import instruction_row, is_trivial
-
-
-@dataclass(frozen=True)
-class LabelPrompt:
-    """One request: its id (the source row's id + the task), the user turn, and what the row needs."""
-
-    id: str
-    user: str
-    language: str
-    source: dict = field(compare=False)
-    input_text: str = ""
-    system: str = ""  # a system turn to send before the user turn
-
-    def messages(self) -> list[dict]:
-        system = [{"role": "system", "content": self.system}] if self.system else []
-        return [*system, {"role": "user", "content": self.user}]
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    """A task's row, or why the answer was dropped before the common gates (`drop`)."""
-
-    row: dict | None
-    drop: str = ""
-
-
-@dataclass(frozen=True)
-class LabelTask:
-    name: str
-    source_config: str
-    columns: dict
-    answer_is_code: bool  # the parse and deprecated-API gates look at the answer's code
-    prompts: Callable[[DatasetFolder, Callable[..., str]], Iterator[LabelPrompt]]
-    row: Callable[[LabelPrompt, str, str], TaskRow]  # (prompt, answer, model) -> row
-    description: str
-
-
-def provenance(source: dict) -> dict[str, str]:
-    """Where the human side of a labelled row comes from, as the source row says."""
-    return {name: source[name] for name in ("language", "repo", "path", "license", "commit")}
-
 
 # --- describe -----------------------------------------------------------------------------------------
 
@@ -117,7 +77,6 @@ DESCRIBE = LabelTask(
     name="describe",
     source_config="ast",
     columns={**instruct.COLUMNS, "replaced_instruction": "string", "label_model": "string"},
-    answer_is_code=False,
     prompts=_describe_prompts,
     row=_describe_row,
     description="Model-written instructions for human functions (godot-dodo), with the declarations each "
@@ -173,11 +132,10 @@ NEGATIVES = LabelTask(
     name="negatives",
     source_config="instruct",
     columns=dict(dpo.COLUMNS),
-    answer_is_code=False,  # a rejected answer that does not parse is still a fair negative
     prompts=_negative_prompts,
     row=_negative_row,
     description="Preference pairs whose rejected side is a model's answer to an `instruct` prompt and chosen "
     "side the human code (NEARCoder).",
 )
 
-TASKS = {task.name: task for task in (DESCRIBE, NEGATIVES)}
+TASKS = {task.name: task for task in (DESCRIBE, NEGATIVES, README_PROMPTS)}

@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codetune.label.dataset import DatasetFolder
-from codetune.label.gates import Gates, GateSettings, deprecated_marker
+from codetune.label.gates import Gates, GateSettings, answer_code, deprecated_marker
 from codetune.label.run import LabelSettings, run_label, task_prompts
 from codetune.label.server import RequestPolicy
 from codetune.label.tasks import TASKS
@@ -48,12 +48,16 @@ def test_empty_refusal_length_duplicates_and_contamination_are_dropped_and_count
 def test_code_answers_must_parse_and_use_no_deprecated_api():
     gates = Gates(GateSettings(decontaminate=False), deprecated_apis=DEPRECATED_APIS)
     fenced = "Here it is:\n```typescript\n{}\n```"
+
+    def reason(answer: str) -> str | None:
+        return gates.drop_reason(answer, language="typescript", code=answer_code(answer))
+
     current = "const door = engine.addEntity()\nTransform.create(door, {position: Vector3.One()})"
-    assert gates.drop_reason(fenced.format(current), language="typescript", code=True) is None
+    assert reason(fenced.format(current)) is None
     old = "const door = new Entity()\nengine.addEntity(door)"
-    assert gates.drop_reason(fenced.format(old), language="typescript", code=True) == "deprecated_api"
+    assert reason(fenced.format(old)) == "deprecated_api"
     broken = "function rise( {\n  return"
-    assert gates.drop_reason(fenced.format(broken), language="typescript", code=True) == "parse_error"
+    assert reason(fenced.format(broken)) == "parse_error"
     assert deprecated_marker(DEPRECATED_APIS[1]) == ".addComponent(new Transform("
     assert gates.counts == {"kept": 1, "dropped/deprecated_api": 1, "dropped/parse_error": 1}
 
@@ -75,3 +79,24 @@ def test_a_model_negative_equal_to_or_too_close_to_the_human_code_is_dropped(dat
     rows = load_config(dataset, "negatives")
     assert rows.num_rows == report.rows == len(prompts) - 2
     assert set(rows["negative_kind"]) == {"model"} and rows[0]["chosen"][0]["role"] == "assistant"
+
+
+def test_readme_prompts_pair_the_models_request_with_the_tree_and_reprompt_its_dpo_pairs(
+    dataset: Path, scripted_server
+):
+    server = scripted_server(
+        [{"contains": "README", "reply": "Build a small game that shows how signals work."}]
+    )
+    label_settings = LabelSettings(
+        task="readme-prompts", model="scripted", endpoint=server.url, progress=False
+    )
+    report = run_label(dataset, label_settings)
+    # the same request for every README: exact duplicates after the first
+    assert report.gates["kept"] == 1 and report.gates["dropped/exact_duplicate"] == report.prompts - 1
+    (row,) = load_config(dataset, "readme-prompts")
+    assert row["prompt"] == [{"role": "user", "content": "Build a small game that shows how signals work."}]
+    assert row["completion"][0]["content"].startswith(row["repo"]) and "├── " in row["output"]
+    pairs = load_config(dataset, "readme-prompts-dpo")
+    assert pairs.num_rows > 0 and set(pairs["repo"]) == {row["repo"]}
+    assert all(pair["prompt"] == row["prompt"] for pair in pairs)
+    assert set(pairs["negative_kind"]) == {"corrupted_tree"}
