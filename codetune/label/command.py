@@ -55,6 +55,11 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
         "--dry-run", action="store_true", help="render prompts, estimate tokens and cost; no call"
     )
     label.add_argument("--no-progress", action="store_true")
+    label.add_argument(
+        "--allow-unsandboxed-exec",
+        action="store_true",
+        help="oss-instruct: run Python tests with limits only where the sandbox cannot isolate them",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> LabelSettings:
@@ -85,6 +90,7 @@ def settings_from_args(args: argparse.Namespace) -> LabelSettings:
         price_in=args.price_in,
         price_out=args.price_out,
         deprecated_apis=deprecated,
+        allow_unsandboxed_exec=args.allow_unsandboxed_exec,
     )
 
 

@@ -47,6 +47,7 @@ class LabelSettings:
     price_in: float | None = None  # per million prompt tokens
     price_out: float | None = None  # per million completion tokens
     deprecated_apis: tuple = ()
+    allow_unsandboxed_exec: bool = False  # oss-instruct's tests without isolation where namespaces fail
 
     def generation(self) -> dict:
         return {"max_tokens": self.max_tokens, "temperature": self.temperature}
@@ -204,6 +205,7 @@ def _collect(dataset, task, prompts, documents, settings, template_source, repor
         settings.gates, dataset.test_texts() if settings.gates.decontaminate else (), settings.deprecated_apis
     )
     work = dataset.path / ".codetune" / "label" / task.name
+    validate = task.validator(dataset, work, settings) if task.validator else None
     rows, companions = [], []
     for prompt, document in zip(prompts, documents, strict=True):
         entry = answered.get((prompt.id, document["metadata"]["request_hash"]))
@@ -219,7 +221,7 @@ def _collect(dataset, task, prompts, documents, settings, template_source, repor
             continue
         if gates.drop_reason(entry["text"], entry["finish_reason"], prompt.language, made.code):
             continue
-        verdict = task.validate(made.row, work) if task.validate else None
+        verdict = validate(made.row) if validate else None
         if verdict:
             gates.count_drop(verdict, was_kept=True)
             continue

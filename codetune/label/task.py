@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from codetune.label.dataset import DatasetFolder
 
@@ -48,8 +49,9 @@ class LabelTask:
     prompts: Callable[[DatasetFolder, Callable[..., str]], Iterator[LabelPrompt]]
     row: Callable[[LabelPrompt, str, str], TaskRow]  # (prompt, answer, model) -> row
     description: str
-    # After the gates: a reason to drop a kept row (the sandbox's verdict on its tests), or None.
-    validate: Callable[[dict, Path], str | None] | None = None
+    # After the gates, a check made per run (dataset, work folder, settings) that sees each kept row in id
+    # order and says why to drop it, or None: the sandbox's verdict, Self-Instruct's ROUGE-L rule.
+    validator: Callable[[DatasetFolder, Path, Any], Callable[[dict], str | None]] | None = None
     companion_config: str = ""
     companion_columns: dict = field(default_factory=dict)
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from codetune.label.dataset import DatasetFolder
 from codetune.label.declarations import used_declarations
 from codetune.label.readme_prompts import README_PROMPTS
+from codetune.label.synthesis import OSS_INSTRUCT, SELF_INSTRUCT
 from codetune.label.task import LabelPrompt, LabelTask, TaskRow, provenance
 from codetune.subset_settings import InstructSettings
 from codetune.subsets import dpo, instruct
@@ -138,4 +139,4 @@ NEGATIVES = LabelTask(
     "side the human code (NEARCoder).",
 )
 
-TASKS = {task.name: task for task in (DESCRIBE, NEGATIVES, README_PROMPTS)}
+TASKS = {task.name: task for task in (DESCRIBE, NEGATIVES, README_PROMPTS, OSS_INSTRUCT, SELF_INSTRUCT)}
