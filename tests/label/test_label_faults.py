@@ -193,3 +193,26 @@ def test_a_planted_api_key_is_in_no_file_the_run_wrote(dataset: Path, scripted_s
         if path.is_file():
             assert key.encode() not in path.read_bytes(), path
     assert "<redacted>" in next(e["reason"] for e in ledger(dataset).values() if e["status"] == "failed")
+
+
+def test_a_killed_label_run_resumes_sending_only_what_was_in_flight_again(dataset: Path, scripted_server):
+    import subprocess
+    import sys
+
+    server = scripted_server([{"base_delay": 0.05}])
+    command = [sys.executable, "-m", "codetune.cli", "label", str(dataset), "--task", "describe", "--model",
+               "scripted", "--endpoint", server.url, "--concurrency", "4", "--no-progress"]  # fmt: skip
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while sum(server.received().values()) < 12:
+        time.sleep(0.01)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    answered_before = {row_id for row_id, entry in ledger(dataset).items() if entry["status"] == "ok"}
+    assert 0 < len(answered_before) < len(prompt_shas(dataset, settings(server)))
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    received = server.received()
+    assert all(count <= 2 for count in received.values())
+    assert len([sha for sha, count in received.items() if count == 2]) <= 4  # in flight at the kill
+    shas = prompt_shas(dataset, settings(server))
+    assert all(received[shas[row_id]] == 1 for row_id in answered_before)
+    assert load_config(dataset, "describe").num_rows == len(shas)
