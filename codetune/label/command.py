@@ -137,9 +137,13 @@ def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, ou
         return
     stats = report.stats
     prompt_tokens, completion_tokens = stats.get("prompt_tokens", 0), stats.get("completion_tokens", 0)
-    answered, failed = stats.get("successful_requests", 0), stats.get("failed_requests", 0)
+    answered, refused, failed = (stats.get(f"label_{s}", 0) for s in ("ok", "bad_request", "failed"))
     retries = sum(count for name, count in stats.items() if name.startswith("label_retries/"))
-    print(f"  requests: {answered} answered, {failed} failed, {retries} retried", file=out)
+    print(
+        f"  requests: {answered} answered, {refused} refused (HTTP 400), {failed} failed after retries, "
+        f"{retries} retries",
+        file=out,
+    )
     print(
         f"  tokens: {prompt_tokens} prompt + {completion_tokens} completion; wall {report.wall_s:.1f} s",
         file=out,
