@@ -63,13 +63,16 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
 
 
 def settings_from_args(args: argparse.Namespace) -> LabelSettings:
-    templates, deprecated = args.templates, ()
+    templates, deprecated, eval_sources, gates = args.templates, (), (), GateSettings()
     if args.ecosystem:
         from codetune.registry import load_ecosystem
 
         ecosystem = load_ecosystem(args.ecosystem)
         deprecated = ecosystem.deprecated_apis
         templates = templates or _module_templates(args.ecosystem)
+        decontamination = ecosystem.decontamination
+        eval_sources = decontamination.eval_sources if decontamination.enabled else ()
+        gates = GateSettings(decontaminate=decontamination.enabled, ngram_size=decontamination.ngram_size)
     return LabelSettings(
         task=args.task,
         model=args.model,
@@ -80,7 +83,7 @@ def settings_from_args(args: argparse.Namespace) -> LabelSettings:
         max_tokens=args.max_tokens,
         temperature=args.temperature,
         policy=RequestPolicy(args.timeout, args.attempts, args.backoff, api_key_env=args.api_key_env),
-        gates=GateSettings(),
+        gates=gates,
         limit=args.limit,
         templates=templates,
         tasks=args.tasks,
@@ -90,6 +93,7 @@ def settings_from_args(args: argparse.Namespace) -> LabelSettings:
         price_in=args.price_in,
         price_out=args.price_out,
         deprecated_apis=deprecated,
+        eval_sources=eval_sources,
         allow_unsandboxed_exec=args.allow_unsandboxed_exec,
     )
 

@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,7 @@ class LabelSettings:
     price_in: float | None = None  # per million prompt tokens
     price_out: float | None = None  # per million completion tokens
     deprecated_apis: tuple = ()
+    eval_sources: tuple = ()  # the ecosystem's decontamination eval sources (`EvalSource`s), besides test
     allow_unsandboxed_exec: bool = False  # oss-instruct's tests without isolation where namespaces fail
 
     def generation(self) -> dict:
@@ -198,12 +200,21 @@ def run_label(out: Path, settings: LabelSettings, dry_run: bool = False) -> Labe
     return report
 
 
+def _leak_texts(dataset: DatasetFolder, settings: LabelSettings) -> Iterator[str]:
+    """What a labelled row must not share an n-gram with: the test split, then the eval sources."""
+    if not settings.gates.decontaminate:
+        return
+    from codetune.hygiene.eval_sources import eval_texts, resolve_eval_source
+
+    yield from dataset.test_texts()
+    for source in settings.eval_sources:
+        yield from eval_texts(resolve_eval_source(source))
+
+
 def _collect(dataset, task, prompts, documents, settings, template_source, report) -> None:
     """The config rebuilt from the whole ledger, in id order, through the task's checks and the gates."""
     answered = read_ledger(dataset.path / ".codetune" / "label" / task.name / "ledger")
-    gates = Gates(
-        settings.gates, dataset.test_texts() if settings.gates.decontaminate else (), settings.deprecated_apis
-    )
+    gates = Gates(settings.gates, _leak_texts(dataset, settings), settings.deprecated_apis)
     work = dataset.path / ".codetune" / "label" / task.name
     validate = task.validator(dataset, work, settings) if task.validator else None
     rows, companions = [], []

@@ -100,3 +100,28 @@ def test_readme_prompts_pair_the_models_request_with_the_tree_and_reprompt_its_d
     assert pairs.num_rows > 0 and set(pairs["repo"]) == {row["repo"]}
     assert all(pair["prompt"] == row["prompt"] for pair in pairs)
     assert set(pairs["negative_kind"]) == {"corrupted_tree"}
+
+
+def test_an_answer_sharing_an_ngram_with_an_eval_source_is_dropped_as_contaminated(
+    dataset: Path, scripted_server, tmp_path: Path
+):
+    import json
+
+    from codetune.hygiene.settings import EvalSource
+
+    benchmark = (
+        "Write a function that returns the longest strictly increasing run of scores in a leaderboard list"
+    )
+    eval_file = tmp_path / "eval.jsonl"
+    eval_file.write_text(json.dumps({"prompt": benchmark}) + "\n")
+    server = scripted_server([{"contains": "README", "reply": f"Build this. {benchmark}, then show it."}])
+    label_settings = LabelSettings(
+        task="readme-prompts",
+        model="scripted",
+        endpoint=server.url,
+        progress=False,
+        eval_sources=(EvalSource(path=str(eval_file), text_fields=("prompt",)),),
+    )
+    report = run_label(dataset, label_settings)
+    # one answer for every README: the first is contaminated, the others duplicates of it
+    assert report.gates == {"dropped/contaminated": 1, "dropped/exact_duplicate": report.prompts - 1}
