@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from codetune.label.gates import GateSettings
-from codetune.label.run import LabelReport, LabelSettings, run_label
+from codetune.label.run import CHARS_PER_TOKEN, LabelReport, LabelSettings, run_label
 from codetune.label.server import RequestPolicy
 from codetune.label.tasks import TASKS
 
@@ -54,6 +54,9 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
     label.add_argument(
         "--dry-run", action="store_true", help="render prompts, estimate tokens and cost; no call"
     )
+    label.add_argument(
+        "--tokenizer", help="the model's tokenizer (a path, or a Hub id in the cache): exact counts"
+    )
     label.add_argument("--no-progress", action="store_true")
     label.add_argument(
         "--allow-unsandboxed-exec",
@@ -95,6 +98,7 @@ def settings_from_args(args: argparse.Namespace) -> LabelSettings:
         deprecated_apis=deprecated,
         eval_sources=eval_sources,
         allow_unsandboxed_exec=args.allow_unsandboxed_exec,
+        tokenizer=args.tokenizer,
     )
 
 
@@ -127,8 +131,9 @@ def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, ou
         f"answered, {report.prompts - report.already_answered} to send",
         file=out,
     )
+    how = "counted with --tokenizer" if settings.tokenizer else f"≈{CHARS_PER_TOKEN} chars/token"
     print(
-        f"  estimated prompt tokens ~{report.estimated_prompt_tokens} (≈{4} chars/token), completion at most "
+        f"  estimated prompt tokens ~{report.estimated_prompt_tokens} ({how}), completion at most "
         f"{estimate_completion}",
         file=out,
     )

@@ -49,6 +49,7 @@ class LabelSettings:
     price_out: float | None = None  # per million completion tokens
     deprecated_apis: tuple = ()
     eval_sources: tuple = ()  # the ecosystem's decontamination eval sources (`EvalSource`s), besides test
+    tokenizer: str | None = None  # counts --dry-run's prompt tokens exactly (chat template applied)
     allow_unsandboxed_exec: bool = False  # oss-instruct's tests without isolation where namespaces fail
 
     def generation(self) -> dict:
@@ -108,6 +109,25 @@ def _pending_documents(prompts: list[LabelPrompt], settings: LabelSettings) -> l
         }
         for prompt in prompts
     ]
+
+
+def prompt_tokens(documents: list[dict], tokenizer_name: str | None) -> int:
+    """Prompt tokens of the requests: counted with the model's tokenizer when given, else estimated."""
+    if tokenizer_name is None:
+        return sum(len(doc["text"]) for doc in documents) // CHARS_PER_TOKEN
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tokenizer_name)
+    if not tokenizer.chat_template:
+        return sum(len(tokenizer(doc["text"])["input_ids"]) for doc in documents)
+    return sum(
+        len(
+            tokenizer.apply_chat_template(
+                doc["metadata"]["messages"], add_generation_prompt=True, tokenize=True
+            )["input_ids"]
+        )
+        for doc in documents
+    )
 
 
 def _write_shards(documents: list[dict], folder: Path, shards: int) -> None:
@@ -182,7 +202,7 @@ def run_label(out: Path, settings: LabelSettings, dry_run: bool = False) -> Labe
         if answered.get((doc["id"], doc["metadata"]["request_hash"]), {}).get("status") not in FINAL_STATUSES
     ]
     report = LabelReport(task.name, prompts=len(prompts), already_answered=len(prompts) - len(pending))
-    report.estimated_prompt_tokens = sum(len(doc["text"]) for doc in pending) // CHARS_PER_TOKEN
+    report.estimated_prompt_tokens = prompt_tokens(pending, settings.tokenizer)
     if dry_run or not pending:
         report.wall_s = time.monotonic() - started
         if not dry_run:

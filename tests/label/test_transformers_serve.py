@@ -8,7 +8,9 @@ Kill, stop and restart are tested on the scripted server (test_label_faults.py),
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,8 @@ def test_transformers_serve_answers_each_prompt_once_and_a_prompt_past_its_lengt
     assert report.stats["prompt_tokens"] > 0 and report.stats["completion_tokens"] > 0
     rows = load_config(dataset, "describe")
     assert rows.num_rows == report.rows == report.gates["kept"] <= report.outcomes["ok"]
+    shutil.rmtree(
+        dataset / ".codetune"
+    )  # the dry run counts every prompt's tokens with the model's tokenizer
+    dry = run_label(dataset, replace(label_settings, endpoint=None, tokenizer=str(model)), dry_run=True)
+    assert dry.sent == 0 and dry.estimated_prompt_tokens == sum(lengths)
