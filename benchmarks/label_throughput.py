@@ -1,6 +1,6 @@
 """Labelling throughput: rows/s through `codetune label` against a bare async client, same server, same load.
 
-    python -m benchmarks.label_throughput [--rows 2000] [--concurrency 16] [--server-delay 0.0] [--repeats 2]
+    python -m benchmarks.label_throughput [--rows 2000] [--concurrency 16] [--server-delay 0.0] [--repeats 3]
 
 Builds the bundled example, repeats its `ast` train rows up to `--rows` functions (ids made unique), and
 starts the tests' scripted OpenAI-compatible server on 127.0.0.1 (`tests/label/scripted_server.py`, no
@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--server-delay", type=float, default=0.0)
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     from dataclasses import replace
