@@ -83,6 +83,9 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the registered ecosystems")
     add_push_parser(commands)
     add_discover_parser(commands)
+    from codetune.label.command import add_label_parser
+
+    add_label_parser(commands, _positive)
     return parser
 
 
@@ -225,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_discover(args)
         if args.command == "push":
             return run_push(args)
+        if args.command == "label":
+            from codetune.label.command import run_label_command
+
+            return run_label_command(args)
         return run_list()
     except CodetuneError as error:
         print(f"codetune: error: {error}", file=sys.stderr)

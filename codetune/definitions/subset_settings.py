@@ -125,16 +125,17 @@ class InstructSettings:
 
     from_docstrings: bool = True
     from_docs: bool = True
+    shell_examples: bool = False  # doc examples that are only shell commands (install steps): kept when true
     imports: tuple[InstructionImport, ...] = ()
     template: str = "chat"  # prompt template of the user turn: "chat" or "alpaca" (Code Alpaca's wording)
     system_prompt: str = ""  # a system message before every user turn when set
-    min_docstring_chars: int = 24  # shorter docstrings are skipped and counted
+    min_docstring_chars: int = 24  # docstrings with less prose (tags aside) are skipped and counted
     min_code_lines: int = 3  # functions with fewer non-blank lines (signature included) are trivial: skipped
     function_kinds: tuple[str, ...] = ("function", "method")
 
     def __post_init__(self) -> None:
         owner = "instruct"
-        for name in ("from_docstrings", "from_docs"):
+        for name in ("from_docstrings", "from_docs", "shell_examples"):
             if not isinstance(getattr(self, name), bool):
                 raise _fail(owner, name, f"must be true or false, got {getattr(self, name)!r}")
         if self.template not in PROMPT_TEMPLATES:

@@ -172,3 +172,40 @@ def python_docstring(definition: Node, source: bytes) -> Docstring | None:
         return None
     raw = source[opening.end_byte : closing.start_byte].decode("utf-8", "replace")
     return Docstring(inspect.cleandoc(raw), statement, is_whole_body=len(statements) == 1)
+
+
+# A tag line opens a block that runs to the next tag or blank line: JSDoc/TSDoc/GDScript `@param`, reST
+# `:param x:`, Doxygen `\param`, and Google-style section headers (`Args:`) whose entries are indented.
+_TAG_LINE = re.compile(
+    r"^(?:[@\\][A-Za-z]\w*\b|:[A-Za-z]\w*(?:\s[^:]*)?:|"
+    r"(?:Args|Arguments|Parameters|Params|Returns|Return|Raises|Yields|Throws|Attributes):\s*$)"
+)
+# Tags whose text is the prose itself (JSDoc `@description`/`@summary`, Doxygen `\brief`).
+_PROSE_TAGS = frozenset({"description", "desc", "summary", "brief", "details", "classdesc"})
+
+
+def docstring_prose(docstring: str, prose_tags: bool = True) -> str:
+    """The docstring's prose: what is left without its tag blocks (`@param x …`, `:returns:`, `Args:` …).
+
+    A docstring made only of tags teaches nothing about what the code does (`@param status 'loading' or
+    'finished'`); the text of a prose tag (`@description Spawns a cube`) counts as prose unless
+    `prose_tags` is false.
+    """
+    prose: list[str] = []
+    in_tag = in_prose_tag = False
+    for line in docstring.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            in_tag = in_prose_tag = False
+            prose.append("")
+            continue
+        if _TAG_LINE.match(stripped):
+            name = re.match(r"^[@\\:]?(\w+)", stripped)
+            in_tag = True
+            in_prose_tag = prose_tags and bool(name) and name.group(1).lower() in _PROSE_TAGS
+            if in_prose_tag:
+                prose.append(stripped[name.end() :].strip())
+            continue
+        if not in_tag or in_prose_tag:
+            prose.append(stripped if in_prose_tag else line)
+    return textwrap.dedent("\n".join(prose)).strip()

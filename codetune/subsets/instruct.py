@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING
 from datatrove.data import Document
 
 from codetune.definitions.subset_settings import InstructSettings
-from codetune.documents import UNKNOWN_LICENSE, DocSectionMeta, RecordKind, SegmentMeta, record_kind
+from codetune.documents import (
+    UNKNOWN_LICENSE,
+    CodeExample,
+    DocSectionMeta,
+    RecordKind,
+    SegmentMeta,
+    record_kind,
+)
+from codetune.parse.doc_comments import docstring_prose
 from codetune.subsets.base import SubsetContext, SubsetSpec, file_digest
 
 if TYPE_CHECKING:
@@ -112,17 +120,26 @@ def docstring_rows(document: Document, context: SubsetContext) -> Iterator[dict]
     if meta.has_error:
         context.count("instruct_skipped_parse_error")
         return
-    if len(meta.docstring.strip()) < settings.min_docstring_chars:
+    docstring = meta.docstring.strip()
+    prose = docstring_prose(docstring)
+    if not prose:  # only tags (`@param status 'loading' or 'finished'`): nothing says what the code does
+        context.count("instruct_skipped_tags_only")
+        return
+    if len(prose) < settings.min_docstring_chars:
         context.count("instruct_skipped_short_docstring")
         return
     if is_trivial(document.text, settings.min_code_lines):
         context.count("instruct_skipped_trivial_body")
         return
+    # Free prose keeps its tags (they name the parameters); a prose tag alone gives just its sentence.
+    has_free_prose = docstring_prose(docstring, prose_tags=False) != ""
+    if not has_free_prose:
+        context.count("instruct_instruction_from_prose_tag")
     context.count("instruct_rows_docstring")
     yield instruction_row(
         settings,
         f"{document.id}#instruct",
-        meta.docstring.strip(),
+        docstring if has_free_prose else prose,
         segment_context(meta),
         document.text,
         source="docstring",
@@ -132,6 +149,29 @@ def docstring_rows(document: Document, context: SubsetContext) -> Iterator[dict]
         license=meta.license,
         commit=meta.commit,
     )
+
+
+# Fences that hold terminal sessions, and the commands an untagged fence of install steps starts with.
+SHELL_LANGUAGES = frozenset(
+    {"bash", "sh", "shell", "zsh", "fish", "console", "terminal", "shell-session", "shellsession",
+     "powershell", "ps1", "pwsh", "cmd", "bat", "batch"}
+)  # fmt: skip
+_SHELL_COMMANDS = frozenset(
+    {"npm", "npx", "yarn", "pnpm", "pip", "pip3", "pipx", "uv", "poetry", "cargo", "rustup", "go", "git",
+     "curl", "wget", "cd", "mkdir", "brew", "apt", "apt-get", "sudo", "export", "docker", "conda", "near",
+     "dcl", "sdk-commands", "pyflyte", "flytectl", "godot", "make", "nvm", "source"}
+)  # fmt: skip
+
+
+def is_shell_example(example: CodeExample) -> bool:
+    """Whether a fenced example is a terminal session (`npm i -g decentraland`), not code of the ecosystem."""
+    if example.language in SHELL_LANGUAGES:
+        return True
+    if example.language:
+        return False
+    lines = [line.strip() for line in example.code.splitlines() if line.strip()]
+    commands = [line.removeprefix("$ ").removeprefix("> ") for line in lines if not line.startswith("#")]
+    return bool(commands) and all(line.split()[0] in _SHELL_COMMANDS for line in commands)
 
 
 def doc_example_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
@@ -144,6 +184,11 @@ def doc_example_rows(document: Document, context: SubsetContext) -> Iterator[dic
         if not example.prose.strip():
             context.count("instruct_skipped_no_prose")
             continue
+        if is_shell_example(example):  # install steps teach the shell, not the ecosystem: counted apart
+            context.count("instruct_shell_examples")
+            if not settings.shell_examples:
+                context.count("instruct_skipped_shell_example")
+                continue
         context.count("instruct_rows_doc_example")
         lines = [f"Language: {example.language}"] if example.language else []
         if meta.heading_path:

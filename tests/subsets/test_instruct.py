@@ -153,3 +153,46 @@ def test_missing_import_file_is_an_error_before_any_stage(tmp_path: Path, git_fi
     with pytest.raises(InstructionImportError, match=r"missing\.json.*file not found"):
         build(eco, BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "c", progress=False))
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "docstring",
+    [
+        "@param status 'loading' or 'finished'",
+        ":param speed: metres per second\n:returns: the new velocity",
+        "Args:\n    speed: metres per second\n\nReturns:\n    the new velocity",
+    ],
+)
+def test_a_docstring_made_only_of_tags_gives_no_row_and_is_counted(context_for, docstring: str):
+    context = context_for()
+    assert list(instruct_rows(segment_document(MOVE, docstring=docstring), context)) == []
+    assert context.counts == {"instruct_skipped_tags_only": 1}
+
+
+def test_a_prose_tag_gives_its_sentence_and_free_prose_keeps_the_tags(context_for):
+    context = context_for()
+    tagged = "@description Moves the player and applies gravity.\n@param delta seconds since the last frame"
+    (from_tag,) = instruct_rows(segment_document(MOVE, docstring=tagged), context)
+    assert from_tag["instruction"] == "Moves the player and applies gravity."
+    mixed = f"{DOC}\n@param delta seconds since the last frame"
+    (from_prose,) = instruct_rows(segment_document(MOVE, docstring=mixed), context)
+    assert from_prose["instruction"] == mixed
+    assert context.counts["instruct_instruction_from_prose_tag"] == 1
+    assert context.counts["instruct_rows_docstring"] == 2
+
+
+def test_shell_only_doc_examples_are_counted_apart_and_kept_only_when_asked(context_for):
+    section = _section(
+        CodeExample("bash", "npm i -g decentraland\n", "Install the CLI with npm.", 3),
+        CodeExample("", "$ npm install\n$ npm run start\n", "Then start the scene.", 8),
+        CodeExample("typescript", "engine.addSystem(rise)\n", "Register the system with the engine.", 12),
+    )
+    context = context_for()
+    (row,) = instruct_rows(section, context)
+    assert row["output"] == "engine.addSystem(rise)"
+    assert context.counts["instruct_shell_examples"] == 2
+    assert context.counts["instruct_skipped_shell_example"] == 2
+    kept = context_for(instruct=InstructSettings(shell_examples=True))
+    outputs = [r["output"] for r in instruct_rows(section, kept)]
+    assert outputs == ["npm i -g decentraland", "$ npm install\n$ npm run start", "engine.addSystem(rise)"]
+    assert kept.counts["instruct_shell_examples"] == 2 and "instruct_skipped_shell_example" not in kept.counts
