@@ -13,6 +13,8 @@ _EMAIL_LOCAL = re.compile(r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Z
 _EMAIL_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![\w-])"
 )
+# `scheme://user:password@host`: the part before "@" is a password (web_credentials), not a mailbox.
+_URL_USERINFO = re.compile(r"://[^\s/@:]{0,64}:$")
 # RFC 2606 / 6761 names reserved for examples and tests: never a real person's address.
 _RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost)$", re.I)
 # `icon@2x.png`, `pkg@scope.js`: file names, not addresses.
@@ -42,7 +44,7 @@ def find_emails(scan: TextScan) -> Iterator[Finding]:
     while at >= 0:
         local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
         domain = _EMAIL_DOMAIN.match(text, at + 1) if local is not None else None
-        if local is not None and domain is not None:
+        if local is not None and domain is not None and not _URL_USERINFO.search(text, 0, local.start()):
             reserved = (
                 _RESERVED_DOMAIN.search(domain.group()) or domain.group("tld").lower() in _FILE_SUFFIXES
             )

@@ -1,7 +1,7 @@
 """The redaction prefilter: one cheap pass over a text that tells the finders which lines can hold a secret.
 
 Measured on generated code (issue 24): running every detector over every line cost ~0.17 s per MB, most of it
-in regex scans that start at every character. Nearly all token-shaped secrets contain a run of 16+ base64-ish
+in regex scans that start at every character. Nearly all token-shaped secrets contain a run of 15+ base64-ish
 characters that is not made of words, and nearly no ordinary line does, so one scan for such runs (plus a few
 `str.find`s for secret-like names) picks the handful of lines the expensive detectors then read.
 """
@@ -26,27 +26,27 @@ class Finding:
 
 
 # A run of token characters, taken whole (possessive, anchored at its start): scanning stays linear.
-_TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{16,}+")
+_TOKEN_RUN = re.compile(r"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_=-]{15,}+")
 _TOKEN_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_=-"
 # For ASCII text the same runs come 5× faster from bytes: token characters become "a", all else " ", and
-# `bytes.find` looks for sixteen "a"s in a row.
+# `bytes.find` looks for fifteen "a"s in a row.
 _TOKEN_TABLE = bytes(ord("a") if byte in _TOKEN_CHARS else ord(" ") for byte in range(256))
-_SIXTEEN = b"a" * 16
+_RUN = b"a" * 15
 
 
 def token_runs(text: str) -> Iterator[tuple[int, int]]:
-    """Start and end of each run of 16+ token characters."""
+    """Start and end of each run of 15+ token characters."""
     if not text.isascii():
         for match in _TOKEN_RUN.finditer(text):
             yield match.start(), match.end()
         return
     marked = text.encode("ascii").translate(_TOKEN_TABLE)
-    start = marked.find(_SIXTEEN)
+    start = marked.find(_RUN)
     while start >= 0:
-        end = marked.find(b" ", start + 16)
+        end = marked.find(b" ", start + 15)
         end = len(marked) if end < 0 else end
         yield start, end
-        start = marked.find(_SIXTEEN, end)
+        start = marked.find(_RUN, end)
 
 
 _WORD_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
@@ -63,6 +63,7 @@ SECRET_NAME_STEMS = (
     "credential",
     "accesskey",
     "auth",
+    "contribsys",
 )
 
 
@@ -117,7 +118,7 @@ class TextScan:
 
     @functools.cached_property
     def random_tokens(self) -> list[tuple[int, int]]:
-        """Runs of 16+ token characters that do not read as words: where token-shaped secrets live."""
+        """Runs of 15+ token characters that do not read as words: where token-shaped secrets live."""
         text = self.text
         return [(start, end) for start, end in token_runs(text) if random_looking_token(text[start:end])]
 

@@ -92,8 +92,9 @@ def _plugin_findings(line: str, offset: int) -> Iterator[Finding]:
         markers = PLUGIN_MARKERS.get(type(plugin))
         if markers is not None and not any(marker in line for marker in markers):
             continue
-        for value in sorted(set(plugin.analyze_string(line))):
-            value = value.strip()
+        for value in sorted({value.strip() for value in plugin.analyze_string(line)}):
+            if len(value) < 8:  # a rule's optional group that matched nothing yields ""
+                continue
             start = line.find(value)
             while start >= 0:
                 end = start + len(value)
@@ -159,13 +160,14 @@ _SECRET_PAIRS = frozenset(
 VENDOR_WORDS = frozenset(
     re.split(
         r"\s+",
-        "adafruit algolia alibaba aliyun asana atlassian jira confluence beamer bitbucket bittrex cloudflare "
+        "adafruit airtable algolia alibaba aliyun asana atlassian jira confluence beamer bitbucket bittrex "
+        "cloudflare "
         "codecov cohere coinbase confluent contentful datadog discord droneci dropbox etsy facebook fastly "
         "finicity finnhub flickr freshbooks gitter gocardless heroku hubspot intercom jfrog artifactory "
         "bintray xray kraken kucoin launchdarkly linear linkedin lob looker mailgun mapbox mattermost "
         "messagebird netlify newrelic nytimes okta plaid privateai rapidapi sendbird sentry snyk sonar "
         "squarespace sumo sumologic telegram travis twitch twitter typeform yandex zendesk alchemy infura "
-        "etherscan polygonscan bscscan moralis quicknode pinata web3storage nftstorage thirdweb",
+        "etherscan polygonscan bscscan moralis quicknode pinata web3storage nftstorage thirdweb contribsys",
     )
 )
 # Services whose keys are UUIDs; elsewhere a UUID is an identifier.
@@ -179,7 +181,7 @@ _NOT_SECRET_PARTS = frozenset(
         "decimals contract endpoint expiry expires expiration exp header prefix suffix field event selector "
         "balance amount supply ttl timeout limit max min index idx size format version host port env var "
         "method mint program public pub label placeholder pattern regex kind mode class style duration "
-        "hint description desc user username login",
+        "hint description desc",
     )
 )
 _PLACEHOLDER_VALUE = re.compile(
@@ -192,15 +194,24 @@ _CODE_REFERENCE = re.compile(
 )
 
 
+def _names_vendor(parts: list[str]) -> bool:
+    """A vendor word as a part or as two or three parts run together (`LaunchDarkly`, `NEW_RELIC`)."""
+    joined = parts + ["".join(pair) for pair in itertools.pairwise(parts)]
+    joined += ["".join(parts[index : index + 3]) for index in range(len(parts) - 2)]
+    return any(word in VENDOR_WORDS or word in UUID_KEY_VENDORS for word in joined)
+
+
 def secret_like_name(name: str) -> bool:
     parts = name_parts(name)
-    vendor = any(part in VENDOR_WORDS or part in UUID_KEY_VENDORS for part in parts)
+    vendor = _names_vendor(parts)
     not_secret = _NOT_SECRET_PARTS - (_VENDOR_KEY_PARTS if vendor else frozenset())
     if not parts or any(part in not_secret for part in parts):
         return False
     if any(part in _SECRET_PARTS for part in parts):
         return True
     if vendor and any(part in _VENDOR_KEY_PARTS for part in parts):
+        return True
+    if "contribsys" in parts:  # Sidekiq Enterprise's gem-server credential: BUNDLE_GEMS__CONTRIBSYS__COM
         return True
     return any(a in _SECRET_PAIRS and b == "key" for a, b in itertools.pairwise(parts))
 
@@ -217,7 +228,7 @@ def looks_random(value: str, name: str = "") -> bool:
         return False
     if value.lower().removeprefix("0x") in PUBLIC_TEST_KEYS:
         return False
-    hex_only = re.fullmatch(r"(?:0x)?[0-9a-fA-F]+", value) is not None
+    hex_only = re.fullmatch(r"(?:0x)?[0-9a-fA-F:]+", value) is not None
     return shannon_entropy(value) >= (3.0 if hex_only else 3.3)
 
 
