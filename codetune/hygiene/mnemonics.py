@@ -32,15 +32,18 @@ _SEPARATOR = re.compile(
 _ASCII_CANDIDATES = re.compile(
     r"(?<![a-z])[a-z]{3,12}+(?:(?:[ \t\n\r\"'`+/#*;-]|\\n){1,12}+[a-z]{3,12}+){11,}"
 )
+# A letter, or a combining mark of a decomposed one (`á` as `a` + U+0301, `げ` as `け` + U+3099): phrases are
+# written in composed and in decomposed form (the wordlists themselves are NFKD).
+_LETTER = r"(?:[^\W\d_]|[\u0300-\u036f\u3099\u309a])"
 _UNICODE_CANDIDATES = re.compile(
-    r"(?<!\w)[^\W\d_]{1,11}+(?:(?:[ \t\u3000\n\r\"'`+/#*;-]|\\n){1,12}+[^\W\d_]{1,11}+){11,}"
+    rf"(?<!\w){_LETTER}{{1,24}}+(?:(?:[ \t\u3000\n\r\"'`+/#*;-]|\\n){{1,12}}+{_LETTER}{{1,24}}+){{11,}}"
 )
 # The prefilter: five short lowercase words after single spaces, a literal-led scan ~8× faster than the
-# candidate expression, which then reads only a window around each hit (a phrase wrapped at 5+ words a line
-# still shows five in a row).
+# candidate expression; a hit whose five words are all listed opens a window the candidates are read in
+# (a phrase wrapped at 5+ words a line still shows five in a row).
 _FIVE_WORDS = re.compile(r" [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+(?![a-z])")
 _WINDOW_BEFORE, _WINDOW_AFTER = 300, 300  # a 24-word phrase spans ~200 characters
-_WORD = re.compile(r"[^\W\d_]+")
+_WORD = re.compile(f"{_LETTER}+")
 _MNEMONIC_CONTEXT = re.compile(r"mnemonic|seed|phrase|recovery|backup|secret|words|electrum", re.IGNORECASE)
 
 

@@ -62,6 +62,8 @@ _KEY_CONTEXT = re.compile(
 _NEAREST_NAME = re.compile(
     r"(?P<name>[A-Za-z_$][\w$]*)[\"'\]]?\s*(?:[:=,]|=>|:=)?\s*[\"'`(\[]*\s*(?:ed25519:|0x)?$"
 )
+# `KEY: [u8; 32] =`, `key: &[u8] =`, `Uint8Array.from(`: type and constructor between a name and its value.
+_ARRAY_TYPE = re.compile(r":\s*&?\[u8(?:;\s*\d+)?\]|(?:new\s+)?Uint8Array(?:\.from)?\(?|bs58\.decode\(")
 PUBLIC_NAME_PARTS = frozenset(
     [
         "address",
@@ -116,7 +118,7 @@ def _context_before(text: str, start: int, chars: int = 120) -> str:
 
 def named_public(before: str) -> bool:
     """The name nearest before a value says it is public (an address, a public key, a hash ...)."""
-    match = _NEAREST_NAME.search(before)
+    match = _NEAREST_NAME.search(_ARRAY_TYPE.sub("", before))
     return match is not None and any(part in PUBLIC_NAME_PARTS for part in name_parts(match.group("name")))
 
 

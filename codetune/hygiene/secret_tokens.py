@@ -73,6 +73,8 @@ PLUGIN_MARKERS: dict[type[RegexBasedDetector], tuple[str, ...]] = {
 PROVIDER_URL_KEY = re.compile(r"(?<=alchemy\.com/v2/)[A-Za-z0-9_-]{20,64}|(?<=infura\.io/v3/)[0-9a-fA-F]{32}")
 _OPENAI_STYLE = re.compile(r"(?<![\w-])sk-(?:proj-|ant-(?:api\d\d-)?|svcacct-|admin-)?[A-Za-z0-9_-]{32,200}")
 _JWT_TAIL = re.compile(r"[A-Za-z0-9_\-.+/=]*")
+# Header, payload and a signature: an unsigned token (`alg: none`, empty third part) grants nothing.
+_JWT_SIGNED = re.compile(r"[\w-]+\.[\w-]+\.[\w+/=-]{16,}")
 
 
 @functools.lru_cache(maxsize=1)
@@ -98,9 +100,11 @@ def _plugin_findings(line: str, offset: int) -> Iterator[Finding]:
             start = line.find(value)
             while start >= 0:
                 end = start + len(value)
+                signed = True
                 if isinstance(plugin, JwtTokenDetector):  # its rule stops before the signature
                     end = _JWT_TAIL.match(line, end).end()
-                if _isolated(line, start, end):
+                    signed = _JWT_SIGNED.fullmatch(line, start, end) is not None
+                if signed and _isolated(line, start, end):
                     yield Finding(offset + start, offset + end, "api_key")
                 start = line.find(value, start + len(value))
 
@@ -232,6 +236,9 @@ def looks_random(value: str, name: str = "") -> bool:
     return shannon_entropy(value) >= (3.0 if hex_only else 3.3)
 
 
+_PRIVATE_KEY_NAME = re.compile(r"priv(?:ate)?_?key|private_?signing|signer_?key", re.IGNORECASE)
+
+
 def _name_start(text: str, position: int) -> int:
     """Where the identifier holding `position` begins (`MY_API_KEY`, `config.apiToken`, `x-api-key`)."""
     while position > 0 and (text[position - 1].isalnum() or text[position - 1] in "_$.-"):
@@ -246,7 +253,8 @@ def _assignment_value(text: str, match: re.Match[str], line_end: int) -> Finding
     rest = text[match.end("value") : line_end]
     closed = rest.startswith(match.group("quote")) if match.group("quote") else True
     if closed and (match.group("quote") or re.match(r"\s*(?:[#;,]|$)", rest)):
-        return Finding(match.start("value"), match.end("value"), "api_key")
+        kind = "private_key" if _PRIVATE_KEY_NAME.search(name) else "api_key"
+        return Finding(match.start("value"), match.end("value"), kind)
     return None
 
 

@@ -117,7 +117,8 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     _format("lob-api-key", "_", r"(?:live|test)_[0-9a-f]{35}"),
     _format("mailgun-private-api-token", "key-", r"key-[0-9a-f]{32}"),
     _format("mailgun-signing-key", "-", r"[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}"),
-    _format("mapbox-api-token", "k.", r"[ps]k\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}"),
+    # Mapbox secret tokens; its `pk.` tokens are public, made for web pages.
+    _format("mapbox-api-token", "sk.eyJ", r"sk\.eyJ[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}"),
     _format("maxmind-license-key", "_mmk", r"[A-Za-z0-9]{6}_[A-Za-z0-9]{29}_mmk"),
     _format("new-relic-browser-api-token", "NRJS-", r"NRJS-[a-f0-9]{19}"),
     _format("new-relic-insert-key", "NRII-", r"NRII-[\w-]{32}"),
