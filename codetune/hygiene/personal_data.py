@@ -13,8 +13,9 @@ _EMAIL_LOCAL = re.compile(r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Z
 _EMAIL_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![\w-])"
 )
-# `scheme://user:password@host`: the part before "@" is a password (web_credentials), not a mailbox.
-_URL_USERINFO = re.compile(r"://[^\s/@:]{0,64}:$")
+# `scheme://user:password@host`, `https://<token>@host`: the part before "@" is a credential
+# (web_credentials), not a mailbox.
+_URL_USERINFO = re.compile(r"://(?:[^\s/@:]{0,64}:)?$")
 # RFC 2606 / 6761 names reserved for examples and tests: never a real person's address.
 _RESERVED_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost)$", re.I)
 # `icon@2x.png`, `pkg@scope.js`: file names, not addresses.

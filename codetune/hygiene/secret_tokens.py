@@ -89,7 +89,7 @@ def _isolated(text: str, start: int, end: int) -> bool:
     return not (before.isalnum() or before in "+/_") and not after.isalnum()
 
 
-def _plugin_findings(line: str, offset: int) -> Iterator[Finding]:
+def plugin_findings(line: str, offset: int) -> Iterator[Finding]:
     for plugin in _detect_secrets_plugins():
         markers = PLUGIN_MARKERS.get(type(plugin))
         if markers is not None and not any(marker in line for marker in markers):
@@ -109,7 +109,7 @@ def _plugin_findings(line: str, offset: int) -> Iterator[Finding]:
                 start = line.find(value, start + len(value))
 
 
-def _format_findings(line: str, offset: int) -> Iterator[Finding]:
+def format_findings(line: str, offset: int) -> Iterator[Finding]:
     for token_format in TOKEN_FORMATS:
         if token_format.marker not in line:
             continue
@@ -132,8 +132,8 @@ def _mixed(value: str) -> bool:
 def find_api_keys(scan: TextScan) -> Iterator[Finding]:
     text = scan.text
     for offset, line in scan.line_texts(scan.token_lines):
-        yield from _plugin_findings(line, offset)
-        yield from _format_findings(line, offset)
+        yield from plugin_findings(line, offset)
+        yield from format_findings(line, offset)
     if "alchemy.com/v2/" in text or "infura.io/v3/" in text:
         for match in PROVIDER_URL_KEY.finditer(text):
             if not text[match.end() : match.end() + 1].isalnum():

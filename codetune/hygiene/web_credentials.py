@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from codetune.hygiene.secret_scan import Finding, TextScan, random_looking_token
 
 _USERINFO = re.compile(r"(?P<user>[^\s:/@\"'`<>{}]{1,64}):(?P<password>[^\s@/\"'`]{1,128})@(?P<host>[\w.-]+)")
+# `https://<token>@github.com/org/repo.git`: a token as the whole userinfo (clone URLs, CI scripts).
+_USER_TOKEN = re.compile(r"(?P<token>[A-Za-z0-9_.~-]{20,200})@[\w.-]+")
 _TEMPLATE = re.compile(
     r"^(?:\$|%|\{|<|\*+$|x+$|\.\.\.)|[{}$]|^(?:password|pass|passwd|pwd|secret|token)$", re.I
 )
@@ -40,12 +42,11 @@ def _url_passwords(text: str) -> Iterator[Finding]:
     position = text.find("://")
     while position >= 0:
         match = _USERINFO.match(text, position + 3)
-        if (
-            match is not None
-            and not _template(match.group("password"))
-            and not _template(match.group("user"))
-        ):
+        token = _USER_TOKEN.match(text, position + 3)
+        if match is not None and not (_template(match.group("password")) or _template(match.group("user"))):
             yield Finding(match.start("password"), match.end("password"), "api_key")
+        elif token is not None and random_looking_token(token.group("token")):
+            yield Finding(token.start("token"), token.end("token"), "api_key")
         position = text.find("://", position + 3)
 
 

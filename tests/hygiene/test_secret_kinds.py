@@ -133,6 +133,9 @@ def test_passwords_in_urls_are_cut_and_users_hosts_and_templates_kept():
     source = "DATABASE_URL=postgres://app:Xq3vR8sLw2Kp@db.internal:5432/app\n"
     assert redacted(source) == "DATABASE_URL=postgres://app:<API_KEY>@db.internal:5432/app\n"
     assert_kept("DATABASE_URL=postgres://app:${POSTGRES_PASSWORD}@db:5432/app\n")
+    clone = "git clone https://ghp_Zq8vT2mL5kWx9nRb4cYdQ7sH3jF6gA1eP0uI@github.com/org/repo.git"
+    assert redacted(clone) == "git clone https://<API_KEY>@github.com/org/repo.git"
+    assert_kept("git clone https://github.com/org/repo.git && ssh git@github.com")
     assert_kept("see https://user:password@example.com for the URL shape\n")
 
 
