@@ -140,9 +140,6 @@ class TextScan:
         for line in lines:
             yield line.start, self.text[line.start : line.end]
 
-    def contains_any(self, *needles: str) -> bool:
-        return any(needle in self.text for needle in needles)
-
 
 def _stem_positions(lowered: str) -> Iterator[int]:
     for stem in SECRET_NAME_STEMS:
