@@ -44,6 +44,8 @@ _UNICODE_CANDIDATES = re.compile(
 _FIVE_WORDS = re.compile(r" [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+(?![a-z])")
 _WINDOW_BEFORE, _WINDOW_AFTER = 300, 300  # a 24-word phrase spans ~200 characters
 _WORD = re.compile(f"{_LETTER}+")
+# Electrum v1 seeds are any 12 of 1,626 common words: only "seed" or "electrum" right before makes them one.
+_ELECTRUM_V1_CONTEXT = re.compile(r"seed|electrum", re.IGNORECASE)
 _MNEMONIC_CONTEXT = re.compile(r"mnemonic|seed|phrase|recovery|backup|secret|words|electrum", re.IGNORECASE)
 
 
@@ -100,7 +102,7 @@ def _electrum_span(words: list[str], context: str) -> tuple[int, int] | None:
             phrase = " ".join(words[first : first + length])
             if len(words) >= length and v2.IsValid(phrase):
                 return first, first + length
-            if len(words) >= length and _MNEMONIC_CONTEXT.search(context) and v1.IsValid(phrase):
+            if len(words) >= length and _ELECTRUM_V1_CONTEXT.search(context) and v1.IsValid(phrase):
                 return first, first + length
     return None
 

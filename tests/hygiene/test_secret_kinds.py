@@ -8,7 +8,7 @@ import random
 import unicodedata
 
 import pytest
-from bip_utils import Bech32Encoder, ElectrumV2MnemonicValidator
+from bip_utils import Bech32Encoder, ElectrumV1MnemonicValidator, ElectrumV2MnemonicValidator
 from mnemonic import Mnemonic
 
 from codetune.hygiene.redact import PUBLIC_TEST_KEYS, PUBLIC_TEST_MNEMONIC, redact_text
@@ -124,6 +124,13 @@ def test_an_electrum_v2_seed_is_cut():
     assert ElectrumV2MnemonicValidator().IsValid(seed)
     assert not Mnemonic("english").check(seed)  # not a BIP-39 phrase: only Electrum's check finds it
     assert redacted(f'SEED = "{seed}"') == 'SEED = "<MNEMONIC>"'
+
+
+def test_an_electrum_v1_seed_is_cut_next_to_seed_words_and_kept_as_prose_without_them():
+    seed = "shall strange bone honest door party garden need master flirt free thorn"  # v1: no checksum
+    assert ElectrumV1MnemonicValidator().IsValid(seed)
+    assert redacted(f"# electrum seed:\n# {seed}\n") == "# electrum seed:\n# <MNEMONIC>\n"
+    assert_kept(f"{seed}\n")
 
 
 # --- URLs, headers, command lines, configs --------------------------------------------------------------
