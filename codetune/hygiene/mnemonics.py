@@ -9,9 +9,10 @@ A phrase may be wrapped over comment lines or split across string concatenations
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from bip_utils import ElectrumV1Languages, ElectrumV1MnemonicValidator, ElectrumV2MnemonicValidator
 from bip_utils.electrum.mnemonic_v1.electrum_v1_mnemonic_utils import ElectrumV1WordsListGetter
@@ -21,6 +22,7 @@ from codetune.hygiene.private_keys import PUBLIC_TEST_MNEMONIC
 from codetune.hygiene.secret_scan import Finding, TextScan
 
 MNEMONIC_LENGTHS = (24, 21, 18, 15, 12)
+_NEIGHBOURS = 6  # listed words that may stand next to a phrase in the same run
 ELECTRUM_LENGTHS = (24, 13, 12)
 
 _SEPARATOR = re.compile(
@@ -44,6 +46,8 @@ _UNICODE_CANDIDATES = re.compile(
 _FIVE_WORDS = re.compile(r" [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+ [a-z]{3,12}+(?![a-z])")
 _WINDOW_BEFORE, _WINDOW_AFTER = 300, 300  # a 24-word phrase spans ~200 characters
 _WORD = re.compile(f"{_LETTER}+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_MAX_NON_ASCII = 2000  # runs of non-ASCII letters beyond which a text is read whole
 # Electrum v1 seeds are any 12 of 1,626 common words: only "seed" or "electrum" right before makes them one.
 _ELECTRUM_V1_CONTEXT = re.compile(r"seed|electrum", re.IGNORECASE)
 _MNEMONIC_CONTEXT = re.compile(r"mnemonic|seed|phrase|recovery|backup|secret|words|electrum", re.IGNORECASE)
@@ -81,10 +85,12 @@ def _bip39_span(words: list[str], language: str, context: str) -> tuple[int, int
     mnemo, spelling = wordlists()[language]
     listed = [spelling[_nfkd(word)] for word in words]
     count = len(words)
+    # A phrase with a few listed words around it; in a longer run (a wordlist, a word game's dictionary) some
+    # 12-word window passes the 4-bit checksum by chance, so only the whole run counts there.
     candidates = [(0, count)] + [
         span
         for length in MNEMONIC_LENGTHS
-        if length < count
+        if length < count <= length + _NEIGHBOURS
         for span in ((0, length), (count - length, count))
     ]
     for first, last in candidates:
@@ -126,11 +132,17 @@ def _runs(text: str, start: int, end: int) -> Iterator[list[re.Match[str]]]:
         yield run
 
 
-def _listed_groups(run: list[re.Match[str]], words: dict[str, str]) -> Iterator[list[re.Match[str]]]:
+def _normal(word: str) -> str:
+    return word if word.isascii() else _nfkd(word)
+
+
+def _listed_groups(
+    run: list[re.Match[str]], words: dict[str, str] | frozenset[str]
+) -> Iterator[list[re.Match[str]]]:
     """Maximal stretches of 12+ consecutive words of one wordlist."""
     group: list[re.Match[str]] = []
     for word in [*run, None]:
-        if word is not None and _nfkd(word.group()) in words:
+        if word is not None and _normal(word.group()) in words:
             group.append(word)
             continue
         if len(group) >= 12:
@@ -139,20 +151,27 @@ def _listed_groups(run: list[re.Match[str]], words: dict[str, str]) -> Iterator[
 
 
 def _findings_in_run(text: str, run: list[re.Match[str]]) -> Iterator[Finding]:
-    context = text[max(0, run[0].start() - 120) : run[0].start()]
-    for language, (_, words) in wordlists().items():
-        for group in _listed_groups(run, words):
-            plain = [word.group() for word in group]
-            span = _bip39_span(plain, language, context)
-            if span is None and language == "english":
-                span = _electrum_span(plain, context)
+    """Stretches of 12+ words found in any wordlist (most prose has none), then each language's own."""
+    for stretch in _listed_groups(run, all_words()):
+        context = text[max(0, stretch[0].start() - 120) : stretch[0].start()]
+        for language, (_, words) in wordlists().items():
+            for group in _listed_groups(stretch, words):
+                plain = [word.group() for word in group]
+                span = _bip39_span(plain, language, context)
+                if span is None and language == "english":
+                    span = _electrum_span(plain, context)
+                if span is not None:
+                    yield Finding(group[span[0]].start(), group[span[1] - 1].end(), "mnemonic")
+        if _MNEMONIC_CONTEXT.search(context):  # Electrum v1: its own older wordlist
+            span = _electrum_span([word.group() for word in stretch], context)
             if span is not None:
-                yield Finding(group[span[0]].start(), group[span[1] - 1].end(), "mnemonic")
-    if len(run) >= 12 and _MNEMONIC_CONTEXT.search(context):  # Electrum v1: its own older wordlist
-        plain = [word.group() for word in run]
-        span = _electrum_span(plain, context)
-        if span is not None:
-            yield Finding(run[span[0]].start(), run[span[1] - 1].end(), "mnemonic")
+                yield Finding(stretch[span[0]].start(), stretch[span[1] - 1].end(), "mnemonic")
+
+
+@functools.lru_cache(maxsize=1)
+def all_words() -> frozenset[str]:
+    """Every word of every wordlist (NFKD), BIP-39's and Electrum v1's."""
+    return frozenset(word for _, words in wordlists().values() for word in words) | ascii_words()
 
 
 @functools.lru_cache(maxsize=1)
@@ -163,15 +182,13 @@ def ascii_words() -> frozenset[str]:
     return frozenset(bip39 | {v1.GetWordAtIdx(index) for index in range(v1.Length())})
 
 
-def _ascii_windows(text: str) -> Iterator[tuple[int, int]]:
+def _merged(hits: Iterable[tuple[int, int]], length: int) -> Iterator[tuple[int, int]]:
+    """Windows around sorted hits, overlapping ones merged."""
     window: tuple[int, int] | None = None
-    listed = ascii_words()
-    for hit in _FIVE_WORDS.finditer(text):
-        if not all(word in listed for word in hit.group().split()):
-            continue
-        start, end = max(0, hit.start() - _WINDOW_BEFORE), min(len(text), hit.end() + _WINDOW_AFTER)
+    for hit_start, hit_end in hits:
+        start, end = max(0, hit_start - _WINDOW_BEFORE), min(length, hit_end + _WINDOW_AFTER)
         if window is not None and start <= window[1]:
-            window = (window[0], end)
+            window = (window[0], max(window[1], end))
             continue
         if window is not None:
             yield window
@@ -180,17 +197,33 @@ def _ascii_windows(text: str) -> Iterator[tuple[int, int]]:
         yield window
 
 
+def _ascii_hits(text: str) -> Iterator[tuple[int, int]]:
+    listed = ascii_words()
+    for hit in _FIVE_WORDS.finditer(text):
+        if all(word in listed for word in hit.group().split()):
+            yield hit.start(), hit.end()
+
+
+def _windows(text: str) -> Iterator[tuple[int, int]]:
+    """Where a phrase can be: around five listed ASCII words in a row, and around non-ASCII letters (a text
+    full of them is read whole)."""
+    hits = list(_ascii_hits(text))
+    if not text.isascii():
+        non_ascii = [
+            (m.start(), m.end()) for m in itertools.islice(_NON_ASCII.finditer(text), _MAX_NON_ASCII + 1)
+        ]
+        if len(non_ascii) > _MAX_NON_ASCII:
+            yield 0, len(text)
+            return
+        hits = sorted(hits + non_ascii)
+    yield from _merged(hits, len(text))
+
+
 def find_mnemonics(scan: TextScan) -> Iterator[Finding]:
     text = scan.text
-    if text.isascii():
-        spans = [
-            (match.start(), match.end())
-            for s, e in _ascii_windows(text)
-            for match in _ASCII_CANDIDATES.finditer(text, s, e)
-        ]
-    else:
-        spans = [(match.start(), match.end()) for match in _UNICODE_CANDIDATES.finditer(text)]
-    for start, end in spans:
-        for run in _runs(text, start, end):
-            if len(run) >= 12:
-                yield from _findings_in_run(text, run)
+    candidates = _ASCII_CANDIDATES if text.isascii() else _UNICODE_CANDIDATES
+    for start, end in _windows(text):
+        for candidate in candidates.finditer(text, start, end):
+            for run in _runs(text, candidate.start(), candidate.end()):
+                if len(run) >= 12:
+                    yield from _findings_in_run(text, run)

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from codetune.hygiene.secret_scan import Finding, TextScan
 
 # Matched around each "@" (scanning from every letter is 5× slower): the local part ends at the "@".
-_EMAIL_LOCAL = re.compile(r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9])?$")
+# `\Z`, not `$`: `$` also matches before a final newline, which made `name\n@decorator` an address.
+_EMAIL_LOCAL = re.compile(r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,62}[A-Za-z0-9])?\Z")
 _EMAIL_DOMAIN = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?P<tld>[A-Za-z]{2,24})(?![\w-])"
 )
@@ -34,7 +35,10 @@ _IPV6 = re.compile(
 _IPV4_GATE = re.compile(r"\.\d{1,3}\.\d")
 # Three colons around hex groups (`2001:db8::1`, `fe80:0:0:1`); Rust's `a::b` paths rarely pass.
 _IPV6_GATE = re.compile(r":[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:")
-_VERSION_CONTEXT = re.compile(r"(?:\b(?:version|ver|release|v)|==|>=|<=|~=|\^|~)\W{0,4}$", re.IGNORECASE)
+# Versions and section numbers (`RFC 9110 section 8.4.1.3`, `§4.2.3.2`) look like IPv4 addresses.
+_VERSION_CONTEXT = re.compile(
+    r"(?:\b(?:version|ver|release|v|section|sec|clause)|==|>=|<=|~=|\^|~|§)\W{0,4}$", re.IGNORECASE
+)
 # Public resolvers are infrastructure everyone writes in configs, not anybody's address.
 PUBLIC_RESOLVERS = frozenset(("8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "9.9.9.9", "208.67.222.222"))
 

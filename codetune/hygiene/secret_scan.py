@@ -76,6 +76,7 @@ _HAS_DIGIT = re.compile(r"\d").search
 _SEPARATORS = re.compile(r"[_\-+/=]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # identifiers repeat within a file and across files
 def random_looking_token(token: str) -> bool:
     """Not an identifier made of words: has a digit, or its parts are too short or too long to be words."""
     if _HAS_DIGIT(token):

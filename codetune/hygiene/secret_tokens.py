@@ -143,11 +143,17 @@ def find_api_keys(scan: TextScan) -> Iterator[Finding]:
 
 # --- generic secrets: a random value assigned to a secret-like name ----------------------------------------
 
-_ASSIGNMENT = re.compile(
-    r"(?P<name>[A-Za-z_$][\w$.-]*)[\"'\]]?"
-    r"(?:\s*:\s*[&A-Za-z_][\w\[\]<>.,' |]*?)?"  # a type annotation: `token: str =`, `KEY: &str =`
-    r"\s*(?::=|=>|=|:|,)\s*(?P<quote>[\"'`]?)(?P<value>[^\s\"'`,;()<>{}\[\]]{12,512})"
+# Spaces and tabs only: a name and its value share a line, so no match needs the line's end.
+_ASSIGNED = (
+    r"[\"'\]]?"
+    r"(?:[ \t]*:[ \t]*[&A-Za-z_][\w\[\]<>.,' |]*?)?"  # a type annotation: `token: str =`, `KEY: &str =`
+    r"[ \t]*(?::=|=>|=|:)[ \t]*(?P<quote>[\"'`]?)(?P<value>[^\s\"'`,;()<>{}\[\]]{12,512})"
 )
+# Starts only where an identifier starts and takes it whole (possessive): scanning a line stays linear.
+_ASSIGNMENT = re.compile(r"(?<![\w$.-])(?P<name>[A-Za-z_$][\w$.-]*+)" + _ASSIGNED)
+# The rest of an identifier, then an assignment: most stems (`tokenizer(`, `passed`) fail it at once.
+_NAME_REACH = 120
+_ASSIGNED_AFTER_STEM = re.compile(r"[\w$.-]*" + _ASSIGNED)
 _SECRET_PARTS = frozenset(
     {"secret", "secrets", "token", "password", "passwd", "pwd", "passphrase", "apikey", "credential"}
     | {"credentials", "privatekey", "secretkey", "accesskey", "authkey", "pass", "pat"}
@@ -262,13 +268,20 @@ def find_secret_assignments(scan: TextScan) -> Iterator[Finding]:
     """A secret-like name assigned a random value: read at each secret-name stem, and along the whole of
     each line with a random-looking token (vendor names such as `ADAFRUIT_IO_KEY` hold no stem)."""
     text = scan.text
-    starts = {_name_start(text, position) for position in scan.stem_positions}
+    starts = {
+        _name_start(text, position)
+        for position in scan.stem_positions
+        if _ASSIGNED_AFTER_STEM.match(text, position) is not None
+    }
     for start in sorted(starts):
         line_end = scan.line_at(start).end
         match = _ASSIGNMENT.match(text, start, line_end)
         if match is not None and (finding := _assignment_value(text, match, line_end)) is not None:
             yield finding
-    for line in scan.token_lines:
-        for match in _ASSIGNMENT.finditer(text, line.start, line.end):
+    for token_start, _ in scan.random_tokens:  # a name at most _NAME_REACH characters before its value
+        line = scan.line_at(token_start)
+        for match in _ASSIGNMENT.finditer(text, max(line.start, token_start - _NAME_REACH), line.end):
+            if match.start() > token_start:
+                break
             if match.start() not in starts and (finding := _assignment_value(text, match, line.end)):
                 yield finding

@@ -38,12 +38,17 @@ def _template(value: str) -> bool:
     return bool(_TEMPLATE.search(value))
 
 
+def _password_secret(user: str, password: str) -> bool:
+    """Not a template, and not the user name again (`guest:guest`, `postgres:postgres`: local defaults)."""
+    return not (_template(password) or _template(user) or password == user)
+
+
 def _url_passwords(text: str) -> Iterator[Finding]:
     position = text.find("://")
     while position >= 0:
         match = _USERINFO.match(text, position + 3)
         token = _USER_TOKEN.match(text, position + 3)
-        if match is not None and not (_template(match.group("password")) or _template(match.group("user"))):
+        if match is not None and _password_secret(match.group("user"), match.group("password")):
             yield Finding(match.start("password"), match.end("password"), "api_key")
         elif token is not None and random_looking_token(token.group("token")):
             yield Finding(token.start("token"), token.end("token"), "api_key")
