@@ -206,3 +206,21 @@ def test_the_bytes_prefilter_finds_the_same_token_runs_as_the_expression():
     assert list(token_runs(text)) == [(m.start(), m.end()) for m in _TOKEN_RUN.finditer(text)]
     accented = text + "\nclé = 'Zq8vT2mL5kWx9nRb4cYd'"
     assert list(token_runs(accented)) == [(m.start(), m.end()) for m in _TOKEN_RUN.finditer(accented)]
+
+
+# --- look-alikes met in real code (30 MB of installed packages) -----------------------------------------
+
+
+def test_real_code_look_alikes_pass_untouched():
+    assert_kept("        return x + y\n\n@pytest.mark.slow\ndef test_big():\n")  # a decorator, not a mailbox
+    assert_kept("# According to RFC 9110 section 8.4.1.3, recipients must ...\n")
+    assert_kept('    "url": "amqp://guest:guest@localhost:5672//",\n')  # a local default, user == password
+    assert_kept('_no_split_modules = ["Qwen2_5OmniToken2WavDiTModel", "Qwen2_5OmniToken2WavBigVGANModel"]\n')
+    assert_kept("from keys import Bip32PrivateKey, Bip32PublicKey\n")
+
+
+def test_a_whole_wordlist_file_is_not_a_mnemonic():
+    wordlist = "\n".join(Mnemonic("english").wordlist[:300]) + "\n"
+    assert_kept(wordlist)
+    chinese = " ".join(Mnemonic("chinese_simplified").wordlist[:300]) + "\n"
+    assert_kept(chinese)
