@@ -153,6 +153,8 @@ def _listed_groups(
 def _findings_in_run(text: str, run: list[re.Match[str]]) -> Iterator[Finding]:
     """Stretches of 12+ words found in any wordlist (most prose has none), then each language's own."""
     for stretch in _listed_groups(run, all_words()):
+        if len(stretch) > MNEMONIC_LENGTHS[0] + _NEIGHBOURS:  # a wordlist or a dictionary, not a phrase
+            continue
         context = text[max(0, stretch[0].start() - 120) : stretch[0].start()]
         for language, (_, words) in wordlists().items():
             for group in _listed_groups(stretch, words):

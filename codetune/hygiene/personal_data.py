@@ -86,5 +86,7 @@ def find_ip_addresses(scan: TextScan) -> Iterator[Finding]:
         if _public_ip(match.group()) and not _VERSION_CONTEXT.search(before):
             yield Finding(match.start(), match.end(), "ip_address")
     for match in _matches_near(text, _IPV6_GATE, _IPV6, 40):
-        if match.group().count(":") >= 3 and _public_ip(match.group()):
+        groups = [group for group in match.group().split(":") if group]
+        byte_dump = all(len(group) == 2 for group in groups)  # `e4:85:05:f1:…`: key dumps, MAC addresses
+        if match.group().count(":") >= 3 and not byte_dump and _public_ip(match.group()):
             yield Finding(match.start(), match.end(), "ip_address")

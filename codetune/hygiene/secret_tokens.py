@@ -195,7 +195,9 @@ _NOT_SECRET_PARTS = frozenset(
     )
 )
 _PLACEHOLDER_VALUE = re.compile(
-    r"example|sample|placeholder|your|changeme|change_me|dummy|fake|xxxx|redacted|replace|insert|\*{3}", re.I
+    r"example|sample|placeholder|your|changeme|change_me|dummy|fake|xxxx|redacted|replace|insert|\*{3}"
+    r"|\.\.\.$|…$",  # a value cut short in documentation: `eyJhbGciOi...`
+    re.I,
 )
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 # `config.api.secret`, `MY_SECRET_VALUE_2`, `get_token_value`: names of things, not values.

@@ -217,10 +217,12 @@ def test_real_code_look_alikes_pass_untouched():
     assert_kept('    "url": "amqp://guest:guest@localhost:5672//",\n')  # a local default, user == password
     assert_kept('_no_split_modules = ["Qwen2_5OmniToken2WavDiTModel", "Qwen2_5OmniToken2WavBigVGANModel"]\n')
     assert_kept("from keys import Bip32PrivateKey, Bip32PublicKey\n")
+    assert_kept('    verify_token="eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",\n')  # cut short in a docstring
+    assert_kept("    Modulus:\n        e4:85:05:f1:67:a0:ca:8b:f9:d7:7d:19:bd:\n")  # a key dump, not IPv6
 
 
 def test_a_whole_wordlist_file_is_not_a_mnemonic():
     wordlist = "\n".join(Mnemonic("english").wordlist[:300]) + "\n"
     assert_kept(wordlist)
-    chinese = " ".join(Mnemonic("chinese_simplified").wordlist[:300]) + "\n"
+    chinese = "\n".join(Mnemonic("chinese_simplified").wordlist) + "\n"  # as the wordlist files are laid out
     assert_kept(chinese)
