@@ -111,7 +111,10 @@ def plugin_findings(line: str, offset: int) -> Iterator[Finding]:
 
 def format_findings(line: str, offset: int) -> Iterator[Finding]:
     for token_format in TOKEN_FORMATS:
-        if token_format.marker not in line:
+        markers = token_format.markers
+        if markers[0] not in line and (
+            len(markers) == 1 or not any(marker in line for marker in markers[1:])
+        ):
             continue
         for match in token_format.pattern.finditer(line):
             if random_looking_token(match.group()):

@@ -14,16 +14,19 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class TokenFormat:
     rules: tuple[str, ...]  # catalogue rule ids (gitleaks) this format covers
-    marker: str  # a literal every token contains
+    markers: tuple[str, ...]  # literals of which every token contains one
     pattern: re.Pattern[str]
 
 
-def _format(rules: str, marker: str, pattern: str, flags: int = 0, *, in_url: bool = False) -> TokenFormat:
+def _format(
+    rules: str, marker: str | tuple[str, ...], pattern: str, flags: int = 0, *, in_url: bool = False
+) -> TokenFormat:
     # A token stands alone: not the middle of a longer identifier or base64 run (a URL path part may follow
     # a slash).
     before = "" if in_url else r"(?<![A-Za-z0-9_+/-])"
     bounded = rf"{before}(?:{pattern})(?![A-Za-z0-9_+/-])"
-    return TokenFormat(tuple(rules.split()), marker, re.compile(bounded, flags))
+    markers = (marker,) if isinstance(marker, str) else marker
+    return TokenFormat(tuple(rules.split()), markers, re.compile(bounded, flags))
 
 
 _B64 = "A-Za-z0-9+/"
@@ -79,7 +82,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     ),
     _format(
         "flyio-access-token",
-        "f",
+        ("fo1_", "fm1", "fm2_"),
         rf"fo1_[\w-]{{43}}|fm1[ar]_[{_B64}]{{100,}}={{0,3}}|fm2_[{_B64}]{{100,}}={{0,3}}",
     ),
     _format("frameio-api-token", "fio-u-", r"fio-u-[\w=-]{64}"),
@@ -87,7 +90,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     _format("gcp-api-key", "AIza", r"AIza[\w-]{35}"),
     _format(
         "github-app-token github-oauth github-pat github-refresh-token",
-        "gh",
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
         r"gh[pousr]_[0-9A-Za-z]{36,255}",
     ),
     _format("github-fine-grained-pat", "github_pat_", r"github_pat_\w{60,100}"),
@@ -97,7 +100,10 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
         "gitlab-incoming-mail-token gitlab-kubernetes-agent-token gitlab-oauth-app-secret gitlab-ptt "
         "gitlab-runner-authentication-token gitlab-runner-authentication-token-routable gitlab-scim-token "
         "gitlab-cicd-job-token",
-        "gl",
+        tuple(
+            f"gl{kind}-"
+            for kind in ("pat", "dt", "ffct", "ft", "imt", "agent", "oas", "ptt", "rt", "soat", "cbt")
+        ),
         r"gl(?:pat|dt|ffct|ft|imt|agent|oas|ptt|rt|soat|cbt)-[\w-]{20,300}(?:\.[0-9a-z]{9})?",
     ),
     _format("gitlab-rrt", "GR1348941", r"GR1348941[\w-]{20}"),
@@ -105,7 +111,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     _format("grafana-api-key", "eyJrIjoi", r"eyJrIjoi[A-Za-z0-9]{60,400}={0,3}"),
     _format("grafana-cloud-api-token", "glc_", rf"glc_[{_B64}]{{32,400}}={{0,3}}"),
     _format("grafana-service-account-token", "glsa_", r"glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}"),
-    _format("harness-api-key", "at.", r"[ps]at\.[\w-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}"),
+    _format("harness-api-key", ("pat.", "sat."), r"[ps]at\.[\w-]{22}\.[A-Za-z0-9]{24}\.[A-Za-z0-9]{20}"),
     _format("hashicorp-tf-api-token", ".atlasv1.", r"[A-Za-z0-9]{14}\.atlasv1\.[\w=-]{60,70}"),
     _format("heroku-api-key-v2", "HRKU-", r"HRKU-AA[\w-]{58}"),
     _format("huggingface-access-token", "hf_", r"hf_[A-Za-z0-9]{30,40}"),
@@ -114,7 +120,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     _format("intra42-client-secret", "s-s4t2", r"s-s4t2(?:ud|af)-[0-9a-f]{64}"),
     _format("jwt-base64", "ZXlK", rf"ZXlK[{_B64}]{{40,}}={{0,2}}"),
     _format("linear-api-key", "lin_api_", r"lin_api_[A-Za-z0-9]{40}"),
-    _format("lob-api-key", "_", r"(?:live|test)_[0-9a-f]{35}"),
+    _format("lob-api-key", ("live_", "test_"), r"(?:live|test)_[0-9a-f]{35}"),
     _format("mailgun-private-api-token", "key-", r"key-[0-9a-f]{32}"),
     _format("mailgun-signing-key", "-", r"[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}"),
     # Mapbox secret tokens; its `pk.` tokens are public, made for web pages.
@@ -166,7 +172,7 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     _format(
         "slack-app-token slack-bot-token slack-config-access-token slack-config-refresh-token "
         "slack-legacy-bot-token slack-legacy-token slack-legacy-workspace-token slack-user-token",
-        "x",
+        ("xapp-", "xox"),
         r"xapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+|xox[abeoprs](?:\.xox[bp])?-[A-Za-z0-9-]{8,200}",
     ),
     _format(
@@ -184,7 +190,11 @@ TOKEN_FORMATS: tuple[TokenFormat, ...] = (
     _format("sourcegraph-access-token", "sgp_", r"sgp_(?:[a-fA-F0-9]{16}_|local_)?[a-fA-F0-9]{40}"),
     _format("square-access-token", "EAAA", r"EAAA[\w-]{22,60}"),
     _format("square-access-token", "sq0atp-", r"sq0atp-[\w-]{22,60}"),
-    _format("stripe-access-token", "k_", r"[rs]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}"),
+    _format(
+        "stripe-access-token",
+        ("k_live_", "k_test_", "k_prod_"),
+        r"[rs]k_(?:live|test|prod)_[A-Za-z0-9]{10,99}",
+    ),
     _format("twilio-api-key", "SK", r"SK[0-9a-fA-F]{32}"),
     _format("typeform-api-token", "tfp_", r"tfp_[\w.=-]{59}"),
     _format("vault-batch-token vault-service-token", "hv", r"hv[bs]\.[\w-]{90,300}"),
