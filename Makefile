@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.build_throughput
 	$(BIN)/python -m benchmarks.dedup_throughput
 	$(BIN)/python -m benchmarks.redaction
+	$(BIN)/python -m benchmarks.secret_coverage
 	$(BIN)/python -m benchmarks.train_throughput
 	$(BIN)/python -m benchmarks.label_throughput
 	$(BIN)/python -m benchmarks.sandbox_throughput

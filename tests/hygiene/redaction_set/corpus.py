@@ -31,18 +31,18 @@ class Planted:
     secrets: tuple[tuple[str, str], ...]  # (type, exact planted text)
 
 
-def planted_files() -> list[Planted]:
-    labels = json.loads((SET_DIR / "labels.json").read_text())
+def planted_files(set_dir: Path = SET_DIR) -> list[Planted]:
+    labels = json.loads((set_dir / "labels.json").read_text())
     return [
         Planted(
-            name, (SET_DIR / "planted" / name).read_text(), tuple((s["type"], s["value"]) for s in labelled)
+            name, (set_dir / "planted" / name).read_text(), tuple((s["type"], s["value"]) for s in labelled)
         )
         for name, labelled in sorted(labels.items())
     ]
 
 
-def handwritten_clean_files() -> list[tuple[str, str]]:
-    return [(path.name, path.read_text()) for path in sorted((SET_DIR / "clean").iterdir())]
+def handwritten_clean_files(set_dir: Path = SET_DIR) -> list[tuple[str, str]]:
+    return [(path.name, path.read_text()) for path in sorted((set_dir / "clean").iterdir())]
 
 
 _PROSE_WORDS = re.split(
@@ -156,12 +156,17 @@ class Score:
 FindSecrets = Callable[[str], list]  # text -> findings with .start, .end, .kind
 
 
-def score(find_secrets: FindSecrets, redact: Callable[[str], str]) -> Score:
+def score(
+    find_secrets: FindSecrets,
+    redact: Callable[[str], str],
+    planted_set: list[Planted] | None = None,
+    clean_set: list[tuple[str, str]] | None = None,
+) -> Score:
     """A planted secret is caught when none of it is left after redaction and a finding of its type
     overlaps it; a finding that overlaps no planted secret of its type is false (and any finding in a
-    clean file is)."""
+    clean file is). Without `planted_set` and `clean_set`, this set's files are scored."""
     result = Score()
-    for planted in planted_files():
+    for planted in planted_files() if planted_set is None else planted_set:
         findings = find_secrets(planted.text)
         redacted = redact(planted.text)
         spans = []
@@ -178,7 +183,7 @@ def score(find_secrets: FindSecrets, redact: Callable[[str], str]) -> Score:
         for finding in findings:
             true = any(k == finding.kind and s < finding.end and finding.start < e for k, s, e in spans)
             (result.true_findings if true else result.false_findings)[finding.kind] += 1
-    for name, text in clean_files():
+    for name, text in clean_files() if clean_set is None else clean_set:
         result.clean_files += 1
         findings = find_secrets(text)
         for finding in findings:
