@@ -35,6 +35,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.dedup_throughput
 	$(BIN)/python -m benchmarks.redaction
 	$(BIN)/python -m benchmarks.train_throughput
+	$(BIN)/python -m benchmarks.sandbox_throughput
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check codetune dataset_scripts tests benchmarks recipes

@@ -39,3 +39,7 @@ class TrainingConfigError(CodetuneError):
 
 class EvalDataError(CodetuneError):
     """Decontamination's evaluation data cannot be used: missing, empty, no text field, not in the cache."""
+
+
+class SandboxUnavailableError(CodetuneError):
+    """Generated code cannot be cut off from the network here; it runs only with --allow-unsandboxed-exec."""

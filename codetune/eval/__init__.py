@@ -1,2 +1,1 @@
-"""Evaluation: lm-evaluation-harness tasks for a build's test split, and sandboxed execution of
-generated code."""
+"""Evaluation: lm-evaluation-harness tasks for a build's test split; sandboxed execution of generated code."""
