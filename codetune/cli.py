@@ -120,6 +120,12 @@ def add_eval_parser(commands: argparse._SubParsersAction) -> None:
         "--ecosystem", help="ecosystem definition for the deprecated-API table (default: the build's own)"
     )
     evaluate.add_argument(
+        "--humaneval-samples",
+        type=_positive,
+        default=1,
+        help="samples per HumanEval problem: pass@k for k <= n (1: greedy pass@1)",
+    )
+    evaluate.add_argument(
         "--allow-unsandboxed-exec",
         action="store_true",
         help="run generated code (HumanEval) even where no network namespace can isolate it",
@@ -144,6 +150,7 @@ def run_eval(args: argparse.Namespace) -> int:
         seed=args.seed,
         ecosystem=args.ecosystem,
         allow_unsandboxed_exec=args.allow_unsandboxed_exec,
+        humaneval_samples=args.humaneval_samples,
     )
     report = write_report(evaluate(options))
     print(report.read_text())

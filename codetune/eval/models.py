@@ -182,7 +182,10 @@ def _server_lm(spec: ModelSpec, batch_size: int, seed: int, max_gen_toks: int):
         model=served_model_name(spec.url),
         tokenizer_backend=None,
         tokenized_requests=False,
-        batch_size=batch_size,
+        # one prompt per request (`transformers serve` and llama.cpp's server refuse a list of prompts);
+        # --batch-size becomes the number of requests in flight
+        batch_size=1,
+        num_concurrent=batch_size,
         max_retries=SERVER_RETRIES,
         seed=seed,
         max_gen_toks=max_gen_toks,

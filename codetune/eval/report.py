@@ -11,7 +11,7 @@ from pathlib import Path
 from codetune.eval.runner import EvalRun, ModelRun
 from codetune.eval.task_functions import FAMILY_METRICS, LOWER_IS_BETTER
 
-HUMANEVAL_METRICS = ("pass@1", "pass@10")
+HUMANEVAL_METRICS = ("pass@1", "pass@10", "pass@100")
 COLUMNS: dict[str, str] = {
     "bits_per_byte": "bits/byte ↓",
     "syntax_valid": "syntax valid ↑",
@@ -25,6 +25,7 @@ COLUMNS: dict[str, str] = {
     "tree_path_f1": "tree path F1 ↑",
     "pass@1": "HumanEval pass@1 ↑",
     "pass@10": "HumanEval pass@10 ↑",
+    "pass@100": "HumanEval pass@100 ↑",
 }
 _SLICE = re.compile(r"^(?P<metric>.+?)_(?P<kind>lang|repo)_(?P<name>.+)$")
 

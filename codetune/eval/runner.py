@@ -35,6 +35,7 @@ class EvalOptions:
     seed: int = 1234
     ecosystem: str | None = None  # registered name or definition path; default: the build's own
     allow_unsandboxed_exec: bool = False
+    humaneval_samples: int = 1  # n samples per problem: pass@k for every k <= n (sampled when n > 1)
 
     def __post_init__(self) -> None:
         if not self.models:
@@ -93,7 +94,6 @@ def _check_dataset(dataset: str) -> None:
 
 def run_eval(options: EvalOptions) -> EvalRun:
     """Evaluate every model on the dataset's test split and write the outputs into `options.out_dir`."""
-    import lm_eval
     from lm_eval.tasks import TaskManager
 
     _check_dataset(options.dataset)
@@ -129,7 +129,8 @@ def run_eval(options: EvalOptions) -> EvalRun:
         outputs = []
         for task_names, use_chat in ((raw, False), (tasks.chat_tasks, chat)):
             if task_names:
-                output = lm_eval.simple_evaluate(
+                output = _evaluate(
+                    run.spec,
                     model=lm,
                     tasks=task_names,
                     task_manager=manager,
@@ -152,6 +153,20 @@ def run_eval(options: EvalOptions) -> EvalRun:
         del lm
         gc.collect()
     return EvalRun(options, ecosystem_name, tasks, runs)
+
+
+def _evaluate(spec: ModelSpec, **arguments) -> dict:
+    """lm-eval's `simple_evaluate`; a server that fails after lm-eval's retries is a clear error."""
+    import lm_eval
+    import requests
+
+    try:
+        return lm_eval.simple_evaluate(**arguments)
+    except requests.RequestException as error:
+        raise EvaluationError(
+            f"model {spec.source}: the server failed after lm-eval's retries: {error}. Check that it is up "
+            "and serves /v1/completions"
+        ) from error
 
 
 def _choose_fim_format(run: ModelRun, backend: str) -> None:
@@ -179,6 +194,7 @@ def _add_humaneval(tasks: WrittenTasks, options: EvalOptions) -> None:
         tasks.humaneval = write_humaneval_task(
             tasks.folder,
             limit=options.limit,
+            num_samples=options.humaneval_samples,
             sandbox=SandboxLimits(allow_unsandboxed=options.allow_unsandboxed_exec),
         )
     except SandboxUnavailableError as error:

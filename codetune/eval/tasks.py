@@ -62,13 +62,14 @@ class WrittenTasks:
 
     @property
     def raw_tasks(self) -> list[str]:
-        """Tasks whose prompts must reach the model as they are (no chat template)."""
-        return [task for task in (self.perplexity,) if task]
+        """Tasks whose prompts must reach the model as they are (no chat template): text to score, and
+        HumanEval's code to continue, as Personal Copilot's before/after check ran it."""
+        return [task for task in (self.perplexity, self.humaneval) if task]
 
     @property
     def chat_tasks(self) -> list[str]:
         """Tasks whose prompt is a user turn (a chat template applies when the model has one)."""
-        return [task for task in (self.instruct, self.trees, self.humaneval) if task]
+        return [task for task in (self.instruct, self.trees) if task]
 
 
 def test_split(dataset: str, config: str):
