@@ -21,6 +21,14 @@ from codetune.eval.tasks import FAMILIES, TaskSettings, WrittenTasks, write_task
 logger = logging.getLogger(__name__)
 
 
+def _not_a_slice_count_warning(record: logging.LogRecord) -> bool:
+    """lm-eval warns when a task's keys cover different numbers of documents; per-slice keys always do."""
+    return "were not scored on the same number of documents" not in record.getMessage()
+
+
+logging.getLogger("lm_eval.evaluator_utils").addFilter(_not_a_slice_count_warning)
+
+
 @dataclass(frozen=True)
 class EvalOptions:
     dataset: str
