@@ -39,7 +39,10 @@ def benchmark_dataset(example_out: Path, folder: Path, repeat: int) -> dict[str,
     for config in ("clm", "instruct"):
         selected = []
         for split in ("train", "test"):
-            selected += list(datasets.load_dataset(str(example_out), config, split=split))
+            loaded = datasets.load_dataset(
+                str(example_out), config, split=split, download_mode="force_redownload"
+            )
+            selected += list(loaded)
         rows[config] = [dict(row, id=f"{row['id']}#{copy}") for copy in range(repeat) for row in selected]
         path = folder / config / "test-00000-of-00001.parquet"
         path.parent.mkdir(parents=True, exist_ok=True)

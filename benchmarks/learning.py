@@ -4,9 +4,9 @@
 
 A small Llama from random initialisation (a tokenizer with StarCoder's FIM sentinels trained here; nothing
 downloaded) is trained by `recipes/cpt.py` on the bundled example's `clm` and `fim` train splits (full
-weights, packed in 256-token blocks, a few CPU minutes), then `codetune eval` scores the untrained and the trained model on the
-held-out repository (the test split): bits per byte, syntax validity, deprecated APIs, BLEU/chrF/ROUGE, FIM
-and trees. Prints the report's table and writes benchmarks/results/learning.json.
+weights, packed in 256-token blocks, a few CPU minutes), then `codetune eval` scores the untrained and the
+trained model on the held-out repository (the test split): bits per byte, syntax validity, deprecated
+APIs, BLEU/chrF/ROUGE, FIM and trees. Prints the report's table and writes benchmarks/results/learning.json.
 """
 
 from __future__ import annotations

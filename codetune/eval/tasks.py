@@ -37,6 +37,10 @@ FAMILY_CONFIG = {
     "trees": "trees",
 }
 FUNCTIONS_MODULE = "codetune_tasks"
+# `datasets` caches a folder's Arrow under the folder's name and its configs' file patterns, not its files:
+# a rebuilt `out/godot` (or any other folder called `out`) would be read from the old cache. Test splits are
+# small; reading them afresh every time costs little.
+LOAD_KWARGS = {"download_mode": "force_redownload"}
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def test_split(dataset: str, config: str):
         return None
     if "test" not in datasets.get_dataset_split_names(dataset, config):
         return None
-    return datasets.load_dataset(dataset, config, split="test")
+    return datasets.load_dataset(dataset, config, split="test", **LOAD_KWARGS)
 
 
 def _metric_entries(metrics: Sequence[str]) -> list[dict]:
@@ -128,7 +132,8 @@ class TaskWriter:
 
     def _write_yaml(self, name: str, config: str, body: dict, functions: dict[str, str], tagged=True) -> str:
         task = {"task": name, **({"tag": [self.tag]} if tagged else {})}
-        task |= {"dataset_path": self.dataset, "dataset_name": config, "test_split": "test"}
+        task |= {"dataset_path": self.dataset, "dataset_name": config, "dataset_kwargs": dict(LOAD_KWARGS)}
+        task |= {"test_split": "test"}
         task |= body
         text = yaml.safe_dump(task, sort_keys=False, allow_unicode=True)
         text = re.sub(r"aggregation: '?!(\w+)'?", rf"aggregation: !function {FUNCTIONS_MODULE}.\1", text)
