@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from codetune.eval.tasks import LOAD_KWARGS
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -39,9 +41,7 @@ def benchmark_dataset(example_out: Path, folder: Path, repeat: int) -> dict[str,
     for config in ("clm", "instruct"):
         selected = []
         for split in ("train", "test"):
-            loaded = datasets.load_dataset(
-                str(example_out), config, split=split, download_mode="force_redownload"
-            )
+            loaded = datasets.load_dataset(str(example_out), config, split=split, **LOAD_KWARGS)
             selected += list(loaded)
         rows[config] = [dict(row, id=f"{row['id']}#{copy}") for copy in range(repeat) for row in selected]
         path = folder / config / "test-00000-of-00001.parquet"

@@ -97,6 +97,7 @@ def test_unknown_metric_family_is_an_error(example_out, tmp_path, capsys):
 def test_a_rebuilt_dataset_in_a_folder_of_the_same_name_is_read_afresh(tmp_path):
     first = hand_made_dataset(tmp_path / "one" / "out", {"clm": {"test": [CLM_ROW]}})
     write_tasks(str(first), "adhoc", None, tmp_path / "tasks-one", TaskSettings(families=("perplexity",)))
-    rebuilt = hand_made_dataset(tmp_path / "two" / "out", {"clm": {"test": [dict(CLM_ROW, language="rust")]}})
+    rust = dict(CLM_ROW, language="rust")
+    rebuilt = hand_made_dataset(tmp_path / "two" / "out", {"clm": {"test": [rust, rust]}})  # another size
     write_tasks(str(rebuilt), "adhoc", None, tmp_path / "tasks-two", TaskSettings(families=("perplexity",)))
     assert "bpb_lang_rust" in (tmp_path / "tasks-two" / "codetune_adhoc_perplexity.yaml").read_text()
