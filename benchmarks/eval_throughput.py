@@ -219,7 +219,7 @@ def main() -> None:
         },
         "generation_ratio": bare_gen / ours_gen,
         "generation_end_to_end_s": {"codetune_eval": ours_gen_total, "bare_generate": bare_gen_total},
-        "machine": {"cpus": platform.machine(), "threads": torch.get_num_threads()},
+        "machine": {"arch": platform.machine(), "torch_threads": torch.get_num_threads()},
     }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "eval_throughput.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -89,3 +89,21 @@ def test_lm_eval_cli_runs_the_written_tasks_unchanged(evaluation: Path, fim_tiny
     report = json.loads((evaluation / "report.json").read_text())
     bpb = results["codetune_example_perplexity"]["bits_per_byte,none"]
     assert bpb == pytest.approx(report["models"][0]["metrics"]["bits_per_byte"], rel=1e-5)
+
+
+def test_humaneval_runs_in_the_sandbox_and_reports_pass_at_1(
+    example_out: Path, fim_tiny_model: Path, tmp_path
+):
+    from codetune.eval.sandbox import network_isolation_available
+
+    out = tmp_path / "evals"
+    argv = ["eval", str(example_out), "--model", str(fim_tiny_model), "--out", str(out)]
+    argv += ["--tasks", "humaneval", "--limit", "2", "--max-new-tokens", "8"]
+    if not network_isolation_available():
+        argv.append("--allow-unsandboxed-exec")
+    assert main(argv) == 0
+    (model,) = json.loads((out / "report.json").read_text())["models"]
+    assert model["metrics"]["pass@1"] == 0.0  # a random model passes no test
+    assert "HumanEval pass@1" in (out / "report.md").read_text()
+    samples = (out / "samples" / fim_tiny_model.name / "codetune_humaneval.jsonl").read_text().splitlines()
+    assert len(samples) == 2
