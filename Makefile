@@ -38,6 +38,8 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.train_throughput
 	$(BIN)/python -m benchmarks.label_throughput
 	$(BIN)/python -m benchmarks.sandbox_throughput
+	$(BIN)/python -m benchmarks.eval_throughput
+	$(BIN)/python -m benchmarks.learning
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check codetune dataset_scripts tests benchmarks recipes
