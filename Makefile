@@ -20,8 +20,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(PIP) -e .
 	@touch $@
 
+# llama-cpp-python compiles llama.cpp from its sdist (minutes); pip's wheel cache keeps the build, so a
+# machine pays it once. Portable flags: a -march=native build crashed on q8_0 on this CPU (NOTES.md).
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) -e ".[test,dev]"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) -e ".[test,dev]"
 	@touch $@
 
 demo: $(VENV)/.installed

@@ -35,3 +35,7 @@ class TrainingConfigError(CodetuneError):
 
 class EvalDataError(CodetuneError):
     """Decontamination's evaluation data cannot be used: missing, empty, no text field, not in the cache."""
+
+
+class ExportError(CodetuneError):
+    """A trained model cannot be exported: no reachable base, an unsupported architecture, a bad GGUF."""

@@ -1,0 +1,48 @@
+"""`codetune serve`: llama.cpp's OpenAI-compatible server (llama-cpp-python's) on a GGUF, local by default."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from codetune.errors import ExportError
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    gguf: Path
+    host: str = "127.0.0.1"  # local only unless asked: the server has no authentication
+    port: int = 8080
+    n_ctx: int = 2048
+    alias: str = ""  # the model name clients send; default: the file name without .gguf
+
+
+def check_gguf(path: Path) -> None:
+    if not path.is_file():
+        raise ExportError(f"{path}: no such GGUF file (codetune export writes them into its --out folder)")
+    with path.open("rb") as handle:
+        if handle.read(4) != b"GGUF":
+            raise ExportError(f"{path} is not a GGUF file (it does not start with the GGUF magic bytes)")
+
+
+def server_command(options: ServeOptions) -> list[str]:
+    """The llama_cpp.server command line (OpenAI routes under /v1: completions with echo+logprobs, chat)."""
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(options.gguf),
+            "--host", options.host, "--port", str(options.port), "--n_ctx", str(options.n_ctx),
+            "--model_alias", options.alias or options.gguf.name.removesuffix(".gguf")]  # fmt: skip
+
+
+def serve(options: ServeOptions) -> int:
+    """Run the server until it stops (Ctrl-C); a crash inside llama.cpp becomes an error message."""
+    check_gguf(options.gguf)
+    process = subprocess.Popen(server_command(options))
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        return process.wait()
+    if code < 0:
+        raise ExportError(f"llama.cpp's server died with signal {-code} serving {options.gguf}")
+    return code
