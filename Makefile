@@ -5,13 +5,14 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 NUM_PROC ?= 2
 
-.PHONY: help demo test bench lint format clean
+.PHONY: help demo test bench lint format clean loop
 
 help:
 	@echo "make demo   - create $(VENV), install codetune, build the bundled example into out/example"
 	@echo "make test   - install the test extras and run the test suite"
 	@echo "make bench  - build throughput benchmark (writes benchmarks/results/*.json)"
 	@echo "make lint   - ruff check + format check"
+	@echo "make loop   - build, train from scratch, evaluate, export to GGUF, serve, evaluate the GGUFs (CPU)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +40,10 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.dedup_throughput
 	$(BIN)/python -m benchmarks.redaction
 	$(BIN)/python -m benchmarks.train_throughput
+	$(BIN)/python -m benchmarks.local_inference
+
+loop: $(VENV)/.installed-test
+	BIN=$(BIN) bash examples/loop.sh
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check codetune dataset_scripts tests benchmarks recipes

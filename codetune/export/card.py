@@ -82,7 +82,6 @@ def eval_results(report: dict[str, Any] | None) -> list:
                     metric_type=metric,
                     metric_value=float(value),
                     metric_name=f"{metric} ({model['name']})",
-                    source_name="codetune eval",
                 )
             )
     return results

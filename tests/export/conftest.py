@@ -37,14 +37,14 @@ def export_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def lora_run(example_out: Path, export_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three LoRA steps of the cpt recipe on the example's clm + fim rows (FIM sentinels added)."""
+    """Three LoRA steps of the cpt recipe on the example's fim rows (FIM sentinels added)."""
     from codetune.train.formats import Stage
     from codetune.train.runner import run
 
     output = tmp_path_factory.mktemp("export-run") / "run"
-    mixture = ("--dataset_mixture", '{"datasets": [{"id": "%s", "config": "fim"}], "test_split": null}')
+    data = ("--dataset_name", str(example_out), "--dataset_config", "fim")
     run(Stage.CPT, ["--model_name_or_path", str(export_base), "--output_dir", str(output), "--max_steps", "3",
-                    *CPU_ARGS, *LORA, mixture[0], mixture[1] % example_out])  # fmt: skip
+                    *data, *CPU_ARGS, *LORA])  # fmt: skip
     return output
 
 
