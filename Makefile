@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks.redaction
 	$(BIN)/python -m benchmarks.train_throughput
 	$(BIN)/python -m benchmarks.local_inference
+	$(BIN)/python -m benchmarks.sandbox_throughput
 
 loop: $(VENV)/.installed-test
 	BIN=$(BIN) bash examples/loop.sh

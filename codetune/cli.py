@@ -84,6 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_push_parser(commands)
     add_discover_parser(commands)
     add_export_parsers(commands)
+    add_eval_parser(commands)
     return parser
 
 
@@ -149,6 +150,70 @@ def run_export_command(args: argparse.Namespace) -> int:
     print(f"  model card: {result.card}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def add_eval_parser(commands: argparse._SubParsersAction) -> None:
+    families = ("perplexity", "syntax", "deprecated", "overlap", "fim", "trees", "humaneval")
+    evaluate = commands.add_parser(
+        "eval",
+        help="evaluate models on a build's test split with lm-evaluation-harness; write a comparison report",
+        description="Write lm-eval tasks for DATASET's test split (held-out repositories), run every --model "
+        "through lm-eval and write report.md, report.json, charts, samples/ and tasks/ into --out.",
+    )
+    evaluate.add_argument("dataset", metavar="DATASET", help="a `codetune build` output folder or Hub id")
+    evaluate.add_argument(
+        "--model",
+        action="append",
+        required=True,
+        help="Hub id, model folder, PEFT adapter folder or server URL (http://host:port/v1); repeatable, "
+        "the first is the baseline of the deltas",
+    )
+    evaluate.add_argument("--name", action="append", default=[], help="report name of each --model, in order")
+    evaluate.add_argument("--out", type=Path, required=True, help="output folder")
+    evaluate.add_argument("--backend", choices=("hf", "vllm", "openai"), default="hf")
+    evaluate.add_argument(
+        "--tasks",
+        type=lambda value: tuple(name.strip() for name in value.split(",") if name.strip()),
+        default=families,
+        help=f"comma-separated metric families (default: all of {','.join(families)})",
+    )
+    evaluate.add_argument("--limit", type=_positive, help="at most this many rows per task")
+    evaluate.add_argument("--batch-size", type=_positive, default=8)
+    evaluate.add_argument("--max-new-tokens", type=_positive, default=256)
+    evaluate.add_argument("--seed", type=int, default=1234)
+    evaluate.add_argument(
+        "--ecosystem", help="ecosystem definition for the deprecated-API table (default: the build's own)"
+    )
+    evaluate.add_argument(
+        "--allow-unsandboxed-exec",
+        action="store_true",
+        help="run generated code (HumanEval) even where no network namespace can isolate it",
+    )
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from codetune.eval.report import write_report
+    from codetune.eval.runner import EvalOptions
+    from codetune.eval.runner import run_eval as evaluate
+
+    options = EvalOptions(
+        dataset=args.dataset,
+        models=tuple(args.model),
+        names=tuple(args.name),
+        out_dir=args.out,
+        backend=args.backend,
+        families=args.tasks,
+        limit=args.limit,
+        batch_size=args.batch_size,
+        max_new_tokens=args.max_new_tokens,
+        seed=args.seed,
+        ecosystem=args.ecosystem,
+        allow_unsandboxed_exec=args.allow_unsandboxed_exec,
+    )
+    report = write_report(evaluate(options))
+    print(report.read_text())
+    print(f"report: {report}")
     return 0
 
 
@@ -293,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_push(args)
         if args.command in ("export", "serve", "push-model"):
             return run_export_command(args)
+        if args.command == "eval":
+            return run_eval(args)
         return run_list()
     except CodetuneError as error:
         print(f"codetune: error: {error}", file=sys.stderr)

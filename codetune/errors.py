@@ -29,6 +29,10 @@ class DiscoveryError(CodetuneError):
     """A GitHub search could not finish: rejected token, missing scope, bad answers, a rate limit too long."""
 
 
+class EvaluationError(CodetuneError):
+    """`codetune eval` cannot run: a missing model or base, no test split, a server that does not answer."""
+
+
 class TrainingConfigError(CodetuneError):
     """A training recipe's arguments or data do not fit: the message names the field, dataset or config."""
 
@@ -39,3 +43,7 @@ class EvalDataError(CodetuneError):
 
 class ExportError(CodetuneError):
     """A trained model cannot be exported: no reachable base, an unsupported architecture, a bad GGUF."""
+
+
+class SandboxUnavailableError(CodetuneError):
+    """Generated code cannot be cut off from the network here; it runs only with --allow-unsandboxed-exec."""

@@ -1,0 +1,1 @@
+"""Evaluation: lm-evaluation-harness tasks for a build's test split; sandboxed execution of generated code."""
