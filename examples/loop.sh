@@ -18,7 +18,7 @@ step "2. continued pretraining of a random-init Llama (examples/loop/cpt.yaml)"
 rm -rf "$OUT" && mkdir -p "$OUT"
 $BIN/python examples/loop/init_model.py out/example "$OUT/init"
 $BIN/python recipes/cpt.py --config examples/loop/cpt.yaml --model_name_or_path "$OUT/init" \
-  --output_dir "$OUT/run" 2>&1 | grep -E "'loss'|train_runtime" | tail -n 3
+  --output_dir "$OUT/run" 2>&1 | grep --line-buffered -oE "'loss': '[0-9.]+'|'train_runtime': '[0-9.]+'" | tr '\n' ' '; echo
 
 step "3. evaluate: untrained vs trained (transformers)"
 $BIN/codetune eval out/example --model "$OUT/init" --model "$OUT/run" --name untrained --name trained \

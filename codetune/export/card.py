@@ -108,9 +108,8 @@ def _datasets_section(datasets: tuple[dict[str, Any], ...]) -> list[str]:
         fingerprint = f", build {entry['build_fingerprint'][:16]}" if entry.get("build_fingerprint") else ""
         lines.append(f"- {where}, split `{entry.get('split', 'train')}`{fingerprint}")
         for source in entry.get("sources", []):
-            lines.append(
-                f"  - {source['name']} @ `{source['commit'][:12]}` ({source['license'] or 'unknown'})"
-            )
+            where = f"@ `{source['commit'][:12]}`" if source["commit"] else "(a folder: no commit)"
+            lines.append(f"  - {source['name']} {where}, license {source['license'] or 'unknown'}")
     return lines
 
 

@@ -38,8 +38,11 @@ def test_exported_card_names_the_base_the_data_commits_and_the_training_settings
 
     card = ModelCard.load(exported / "README.md")
     summary = json.loads((example_out / ".codetune" / "summary.json").read_text())
-    commits = [source["commit"][:12] for source in summary["sources"] if not source["skipped"]]
-    assert commits and all(commit in card.text for commit in commits)
+    sources = [source for source in summary["sources"] if not source["skipped"]]
+    assert sources
+    for source in sources:  # the example's sources are folders; a git source shows its commit
+        where = f"@ `{source['commit'][:12]}`" if source["commit"] else "(a folder: no commit)"
+        assert f"  - {source['name']} {where}, license {source['license']}" in card.text
     assert card.data.license == "mit"
     for heading in (
         "## Training data",
@@ -50,3 +53,20 @@ def test_exported_card_names_the_base_the_data_commits_and_the_training_settings
     ):
         assert heading in card.text
     assert "`max_steps`: 3" in card.text and "LoRA adapter" in card.text
+
+
+def test_card_lists_each_source_repository_of_a_local_build_with_its_commit(tmp_path: Path):
+    from codetune.export.card import dataset_record
+
+    build = tmp_path / "build"
+    (build / ".codetune").mkdir(parents=True)
+    sources = [{"name": "godot-platformer", "commit": "0123456789abcdef01", "license": "MIT", "skipped": ""},
+               {"name": "gone", "commit": "", "license": "", "skipped": "missing"}]  # fmt: skip
+    (build / ".codetune" / "summary.json").write_text(
+        json.dumps({"fingerprint": "f" * 64, "sources": sources})
+    )
+    record = dataset_record({"id": str(build), "config": "clm", "split": "train"})
+    text = card_text(CardFacts(name="m", base_model="org/base", is_adapter=False, datasets=(record,)))
+    assert "  - godot-platformer @ `0123456789ab`, license MIT" in text and "gone" not in text
+    assert f"`{build}`, config `clm`, split `train`, build ffffffffffffffff" in text
+    assert "Training data: MIT." in text
