@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -35,14 +36,28 @@ def server_command(options: ServeOptions) -> list[str]:
 
 
 def serve(options: ServeOptions) -> int:
-    """Run the server until it stops (Ctrl-C); a crash inside llama.cpp becomes an error message."""
+    """Run the server until it stops; SIGTERM or Ctrl-C stop it with us (no orphan keeps the port).
+
+    A crash inside llama.cpp becomes an error message.
+    """
     check_gguf(options.gguf)
     process = subprocess.Popen(server_command(options))
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        stopping.append(signum)
+        process.terminate()
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        return process.wait()
+    except KeyboardInterrupt:  # the terminal sent SIGINT to the server too
+        stopping.append(signal.SIGINT)
+        code = process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if stopping:
+        return 0
     if code < 0:
         raise ExportError(f"llama.cpp's server died with signal {-code} serving {options.gguf}")
     return code

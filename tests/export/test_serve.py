@@ -54,6 +54,25 @@ def server(exported: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+def test_stopping_serve_stops_the_llama_cpp_server_it_started(exported: Path):
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "codetune.cli",
+        "serve",
+        str(exported / "godot-q8_0.gguf"),
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_ready(f"http://127.0.0.1:{port}", process)
+    process.terminate()
+    assert process.wait(timeout=30) == 0
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass  # nothing listens any more: the server went with its parent
+
+
 def test_serve_answers_a_completion_under_the_file_name(server: str):
     models = json.loads(urllib.request.urlopen(f"{server}/v1/models", timeout=10).read())
     assert [model["id"] for model in models["data"]] == ["godot-q8_0"]
