@@ -20,6 +20,7 @@ def test_merged_model_logits_equal_base_plus_adapter_and_keep_the_added_fim_toke
 ):
     import torch
     from peft import AutoPeftModelForCausalLM
+    from safetensors import safe_open
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     merge_run(lora_run, tmp_path / "merged")
@@ -31,6 +32,11 @@ def test_merged_model_logits_equal_base_plus_adapter_and_keep_the_added_fim_toke
         merged = AutoModelForCausalLM.from_pretrained(tmp_path / "merged").eval()
         actual = merged(ids).logits
     assert merged.get_input_embeddings().weight.shape[0] == len(tokenizer)
+    with safe_open(
+        str(lora_run / "adapter_model.safetensors"), "pt"
+    ) as adapter:  # the trained embedding rows
+        trained = adapter.get_tensor("base_model.model.model.embed_tokens.modules_to_save.weight")
+    assert torch.equal(merged.get_input_embeddings().weight, trained)
     assert torch.allclose(actual, expected, atol=1e-4), (actual - expected).abs().max()
     assert tokenizer.chat_template == AutoTokenizer.from_pretrained(lora_run).chat_template
     assert not list((tmp_path / "merged").glob("adapter_*"))
