@@ -50,8 +50,10 @@ def lora_run(example_out: Path, export_base: Path, tmp_path_factory: pytest.Temp
 
 @pytest.fixture(scope="session")
 def exported(lora_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`codetune export RUN --out .../godot --gguf f16,q8_0`."""
+    """`codetune export RUN --out .../godot --gguf f16,q8_0,q4_k_m`."""
     out = tmp_path_factory.mktemp("export-out") / "godot"
-    done = run_cli("export", str(lora_run), "--out", str(out), "--gguf", "f16,q8_0", "--license", "mit")
+    done = run_cli(
+        "export", str(lora_run), "--out", str(out), "--gguf", "f16,q8_0,q4_k_m", "--license", "mit"
+    )
     assert done.returncode == 0, done.stderr
     return out

@@ -65,7 +65,7 @@ def test_gguf_carries_the_chat_template_and_llama_cpp_finds_the_fim_tokens(expor
     from codetune.export.gguf_files import check_loads
 
     _, tokenizer = hf_model
-    for name in ("godot-f16.gguf", "godot-q8_0.gguf"):
+    for name in ("godot-f16.gguf", "godot-q8_0.gguf", "godot-q4_k_m.gguf"):
         fields = GGUFReader(exported / name).fields
         assert fields["tokenizer.chat_template"].contents() == tokenizer.chat_template
         loaded = check_loads(exported / name)
@@ -77,7 +77,14 @@ def test_gguf_carries_the_chat_template_and_llama_cpp_finds_the_fim_tokens(expor
 
 def test_the_export_folder_holds_merged_model_gguf_files_modelfile_and_card(exported: Path):
     names = {p.name for p in exported.iterdir()}
-    assert {"merged", "godot-f16.gguf", "godot-q8_0.gguf", "Modelfile", "README.md"} <= names
+    assert {
+        "merged",
+        "godot-f16.gguf",
+        "godot-q8_0.gguf",
+        "godot-q4_k_m.gguf",
+        "Modelfile",
+        "README.md",
+    } <= names
     modelfile = (exported / "Modelfile").read_text()
-    assert modelfile.startswith("FROM ./godot-q8_0.gguf\n")
+    assert modelfile.startswith("FROM ./godot-q4_k_m.gguf\n")  # q4_k_m, else q8_0, else f16
     assert "{{ .Suffix }}" in modelfile and "### Instruction:" in modelfile  # FIM and the alpaca layout
