@@ -35,13 +35,21 @@ def server_command(options: ServeOptions) -> list[str]:
             "--model_alias", options.alias or options.gguf.name.removesuffix(".gguf")]  # fmt: skip
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM when `codetune serve` dies, however it dies (no orphan on the port)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def serve(options: ServeOptions) -> int:
     """Run the server until it stops; SIGTERM or Ctrl-C stop it with us (no orphan keeps the port).
 
     A crash inside llama.cpp becomes an error message.
     """
     check_gguf(options.gguf)
-    process = subprocess.Popen(server_command(options))
+    process = subprocess.Popen(server_command(options), preexec_fn=_die_with_parent)
     stopping: list[int] = []
 
     def stop(signum: int, frame: object) -> None:
