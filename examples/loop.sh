@@ -40,7 +40,7 @@ curl -sf "http://127.0.0.1:$PORT_Q8/v1/completions" -H 'Content-Type: applicatio
   -d '{"prompt": "extends CharacterBody2D\n\nfunc jump() -> void:\n", "max_tokens": 32, "temperature": 0}' \
   | $BIN/python -c 'import json, sys; r = json.load(sys.stdin); print(repr(r["choices"][0]["text"]), r["usage"])'
 
-step "6. evaluate the served GGUFs: f16 vs q8_0 (llama.cpp server, prompt logprobs with echo)"
+step "6. evaluate the served GGUFs through llama.cpp's server: f16 vs q8_0"
 $BIN/codetune eval out/example --model "http://127.0.0.1:$PORT_F16/v1" --model "http://127.0.0.1:$PORT_Q8/v1" \
   --backend openai --name f16 --name q8_0 --out "$OUT/eval-gguf" --batch-size 1 "${EVAL_ARGS[@]}"
 
