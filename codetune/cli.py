@@ -83,11 +83,77 @@ def make_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the registered ecosystems")
     add_push_parser(commands)
     add_discover_parser(commands)
+    add_export_parsers(commands)
     add_eval_parser(commands)
     from codetune.label.command import add_label_parser
 
     add_label_parser(commands, _positive)
     return parser
+
+
+def add_export_parsers(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser(
+        "export",
+        help="merge a training run and write GGUF files, an Ollama Modelfile and a model card",
+        description="RUN is a recipe's output_dir (a LoRA adapter or a full model). OUT gets merged/, one "
+        "OUT_NAME-TYPE.gguf per --gguf type (llama.cpp's converter and quantizer), Modelfile and README.md.",
+    )
+    export.add_argument("run", type=Path, metavar="RUN")
+    export.add_argument("--out", type=Path, required=True, help="the export folder")
+    export.add_argument(
+        "--gguf", default="f16,q8_0", help="GGUF types, e.g. f16,q8_0,q4_k_m (default: f16,q8_0)"
+    )
+    export.add_argument("--eval", type=Path, help="a `codetune eval` report.json for the model card")
+    export.add_argument(
+        "--license", default="other", help="the weights' license id for the card (the base's)"
+    )
+    export.add_argument("--num-ctx", type=_positive, help="Ollama's num_ctx (default: the model's, <= 4096)")
+    export.add_argument("--overwrite", action="store_true", help="replace a non-empty OUT that is no export")
+
+    serve = commands.add_parser(
+        "serve", help="serve a GGUF with llama.cpp's OpenAI-compatible server (llama-cpp-python)"
+    )
+    serve.add_argument("gguf", type=Path, metavar="GGUF")
+    serve.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (the server has no auth)")
+    serve.add_argument("--port", type=_positive, default=8080)
+    serve.add_argument("--n-ctx", type=_positive, default=2048, help="context length (default: 2048)")
+    serve.add_argument("--alias", default="", help="model name clients send (default: the file's stem)")
+
+    push = commands.add_parser("push-model", help="upload an export folder to a Hub model repository")
+    push.add_argument("folder", type=Path, metavar="EXPORT")
+    push.add_argument("repo", metavar="ORG/NAME")
+    push.add_argument("--private", action="store_true", help="create the repository private")
+    push.add_argument("--revision", metavar="BRANCH", help="push to this branch (created if missing)")
+
+
+def run_export_command(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        from codetune.export.serve import ServeOptions, serve
+
+        return serve(ServeOptions(args.gguf, args.host, args.port, args.n_ctx, args.alias))
+    if args.command == "push-model":
+        from codetune.export.push import push_model
+
+        url = push_model(args.folder, args.repo, private=args.private, revision=args.revision)
+        print(f"pushed {args.folder} to {args.repo}: {url}")
+        return 0
+    from codetune.export.exporter import ExportOptions, export_model
+
+    options = ExportOptions(
+        args.run, args.out, args.gguf, args.overwrite, args.eval, args.license, args.num_ctx
+    )
+    result = export_model(options)
+    print(f"export: {result.out_dir}")
+    print(f"  merged model: {result.merged_dir}")
+    for gguf in result.gguf_files:
+        print(
+            f"  {gguf.path.name}: {gguf.size_bytes / 1e6:.1f} MB, loads in llama.cpp ({gguf.n_vocab} tokens)"
+        )
+    print(f"  Modelfile: {result.modelfile}  (ollama create NAME -f {result.modelfile})")
+    print(f"  model card: {result.card}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def add_eval_parser(commands: argparse._SubParsersAction) -> None:
@@ -300,6 +366,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_discover(args)
         if args.command == "push":
             return run_push(args)
+        if args.command in ("export", "serve", "push-model"):
+            return run_export_command(args)
         if args.command == "eval":
             return run_eval(args)
         if args.command == "label":

@@ -41,5 +41,9 @@ class EvalDataError(CodetuneError):
     """Decontamination's evaluation data cannot be used: missing, empty, no text field, not in the cache."""
 
 
+class ExportError(CodetuneError):
+    """A trained model cannot be exported: no reachable base, an unsupported architecture, a bad GGUF."""
+
+
 class SandboxUnavailableError(CodetuneError):
     """Generated code cannot be cut off from the network here; it runs only with --allow-unsandboxed-exec."""

@@ -153,7 +153,7 @@ def train(
         trainer.save_metrics("eval", result.eval_metrics)
     trainer.save_model(str(output_dir))
     if trainer.accelerator.is_main_process:
-        _write_data_stats(output_dir, stage, result, training_args)
+        _write_data_stats(output_dir, stage, result, training_args, _recipe_summary(script_args, model_args))
         if script_args.merge_adapter:
             result.merged_dir = _merge(output_dir, peft_config, model_args)
     trainer.accelerator.wait_for_everyone()
@@ -171,9 +171,42 @@ def _merge(output_dir: Path, peft_config, model_args) -> Path | None:
     return merge_adapter(output_dir, output_dir / "merged", model_args.dtype)
 
 
-def _write_data_stats(output_dir: Path, stage: Stage, result: RecipeResult, training_args) -> None:
+# Settings the model card states (codetune export); the rest stays in training_args.bin.
+CARD_SETTINGS = ("learning_rate", "num_train_epochs", "max_steps", "per_device_train_batch_size",
+                 "gradient_accumulation_steps", "max_length", "packing", "seed",
+                 "lr_scheduler_type")  # fmt: skip
+
+
+def _recipe_summary(script_args: RecipeArguments, model_args) -> dict[str, Any]:
+    """The base model and the datasets (ids, configs, splits) for the model card."""
+    mixture = script_args.mixture()
+    return {
+        "model_name_or_path": model_args.model_name_or_path,
+        "model_revision": model_args.model_revision,
+        "lora": {"r": model_args.lora_r, "alpha": model_args.lora_alpha} if model_args.use_peft else None,
+        "datasets": [
+            {"id": entry.id, "config": entry.config, "split": entry.split, "weight": entry.weight}
+            for entry in mixture.datasets
+        ],
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: enums (the scheduler type) become their value."""
+    return (
+        value
+        if value is None or isinstance(value, (bool, int, float, str))
+        else str(getattr(value, "value", value))
+    )
+
+
+def _write_data_stats(
+    output_dir: Path, stage: Stage, result: RecipeResult, training_args, recipe: dict[str, Any]
+) -> None:
     stats: dict[str, Any] = {
         "stage": stage.value,
+        "recipe": recipe,
+        "training": {name: _plain(getattr(training_args, name, None)) for name in CARD_SETTINGS},
         "splits": [report.to_dict() for report in result.reports],
         "added_tokens": list(result.tokenizer_changes.added_tokens),
         "chat_template": result.tokenizer_changes.chat_template,
