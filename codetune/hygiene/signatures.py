@@ -26,6 +26,10 @@ from codetune.hygiene.code_tokens import CodeWordTokenizer, ngram_hash_rows, ngr
 SIGNATURE_CHUNK = 1024  # shingles per block of permutation arithmetic: 2 MB arrays stay in cache
 BATCH_CHARACTERS = 2_000_000  # text per rensa call: large enough that no per-document numpy call is left
 BATCH_DOCUMENTS = 8192  # ... and a cap for streams of tiny documents
+# rensa spreads a call of 32 rows or more over its Rayon threads, and a Rayon pool made before a fork is gone
+# in the forked child (datatrove's local workers): such a call there waits forever. Calls of 31 rows stay on
+# the calling thread, and are no slower; the executor already runs one worker per core.
+RENSA_CALL_ROWS = 31
 # datatrove's bucket reader treats a first value of 2^32 - 1 as the end of its hash range and stops reading
 # the file there: rensa's slots are uniform 32-bit values, so the top one is folded onto its neighbour.
 LARGEST_SLOT = np.uint32(2**32 - 2)
@@ -127,10 +131,14 @@ class RensaMinhashSignature(CodeMinhashSignature):
         positions = np.flatnonzero(signed)
         if not len(positions):
             return np.empty((0, self.num_hashes), dtype=np.uint32), positions
-        matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-            shingles, offsets, self.num_hashes, self.config.seed
-        )
-        signatures = np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(positions), self.num_hashes)
+        signatures = np.empty((len(positions), self.num_hashes), dtype=np.uint32)
+        for start in range(0, len(positions), RENSA_CALL_ROWS):
+            stop = min(start + RENSA_CALL_ROWS, len(positions))
+            low, high = offsets[start], offsets[stop]
+            matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+                shingles[low:high], offsets[start : stop + 1] - low, self.num_hashes, self.config.seed
+            )
+            signatures[start:stop] = matrix.to_rows()
         return np.minimum(signatures, LARGEST_SLOT, out=signatures), positions
 
     def _write_batch(self, texts: list[str], first_position: int, buckets: list) -> None:

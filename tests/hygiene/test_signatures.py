@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import struct
+import time
 from pathlib import Path
 
 import numpy as np
@@ -92,3 +95,34 @@ def test_signature_engine_and_token_floor_are_validated():
         DedupSettings(near_min_tokens=-1)
     steps = signature_steps(DedupSettings(signatures="datatrove"), DedupFolders("/nonexistent"), FILES)
     assert [type(step).__name__ for step in steps] == ["ContentHashes", "CodeMinhashSignature"]
+
+
+def sign_in_a_forked_child(folder: Path, documents: list) -> int:
+    """Exit status of a forked child that signs `documents`; 124 if it had not finished after 60 s."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            RensaMinhashSignature(str(folder), minhash_config(DedupSettings()), FILES).run(iter(documents))
+            code = 0
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return 124
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="local workers are forked only where fork exists")
+def test_a_worker_forked_after_the_parent_signed_still_signs_a_large_batch(tmp_path: Path):
+    documents = [file_doc("a", f"m{seed}.py", unique_module(seed=seed, functions=1)) for seed in range(300)]
+    signer = RensaMinhashSignature(str(tmp_path / "parent"), minhash_config(DedupSettings()), FILES)
+    signer.run(iter(documents))  # rensa's thread pool, if it makes one, is made here, before the fork
+    assert sign_in_a_forked_child(tmp_path / "child", documents) == 0
+    parent, child = (sorted((tmp_path / side).rglob("*.sig")) for side in ("parent", "child"))
+    assert [path.read_bytes() for path in parent] == [path.read_bytes() for path in child]
