@@ -3,7 +3,8 @@
 For one record kind (files, then segments) the build runs:
 
     signatures  (in the stage that produces the documents, one task per plan task)
-                ContentHashes → exact/<rank>.hashes        CodeMinhashSignature → signatures/bucket_*/<rank>
+                ContentHashes → exact/<rank>.hashes        RensaMinhashSignature (or datatrove's engine,
+                                                           CodeMinhashSignature) → signatures/bucket_*/<rank>
     buckets     MinhashDedupBuckets, min(buckets, plan tasks) tasks  → buckets/*.dups
     duplicates  MinhashDedupCluster + DuplicateResolver, one task → remove/<rank>.remove
     filter      DuplicateFilter (datatrove's MinhashDedupFilter) in the next stage, over the same documents
@@ -11,7 +12,8 @@ For one record kind (files, then segments) the build runs:
 Which copy survives is decided by DuplicateResolver, not by datatrove's union-by-size: in every group of
 exact copies and in every MinHash cluster the first document in plan order (source order, then path, then
 position in the file) is kept. Exact copies always fall into the same MinHash cluster (same tokens, same
-signature), so keeping the first of each cluster never drops all copies of a text. Document indices are
+signature; documents under `near_min_tokens` tokens get none and are in no cluster), so keeping the first
+of each cluster never drops all copies of a text. Document indices are
 positions among the selected documents of a task, which the plan fixes: the result is the same on every
 run, worker count and executor.
 """
