@@ -201,6 +201,7 @@ def child(mode: str, num_proc: int, start_method: str, scratch: str, repos: list
                 "rows": summary.rows,
                 "tasks": summary.settings["task_count"],
                 "steps": step_times(result.work_dir / "logs"),
+                "stages": stage_times(result.work_dir),
             }
         )
     )
@@ -222,6 +223,18 @@ def step_times(logs: Path) -> list[dict]:
                 }
             )
     return steps
+
+
+def stage_times(work_dir: Path) -> dict[str, float]:
+    """Wall seconds of each stage, from when its merged stats were written (the end of the stage): what the
+    steps' own times leave out (reading and writing work files, subset rows, Parquet, task start-up)."""
+    ends = sorted(
+        (path.stat().st_mtime, path.parent.name) for path in (work_dir / "logs").glob("*/stats.json")
+    )
+    previous, stages = (work_dir / "plan.json").stat().st_mtime, {}
+    for end, name in ends:
+        stages[name], previous = end - previous, end
+    return stages
 
 
 def signature_speeds(steps: list[dict]) -> dict[str, float]:
@@ -274,6 +287,8 @@ def report_default_build(results: dict, full: dict, full_two: dict) -> None:
     for step in full["steps"]:
         if step["seconds"] >= 0.1:
             print(f"    {step['stage']:24s} {step['step']:40s} {step['seconds']:6.2f} s")
+    print("  per stage, wall (steps' own times leave out work-file and Parquet I/O, subset rows, start-up):")
+    print("    " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full["stages"].items()))
 
 
 def main() -> None:
@@ -369,6 +384,7 @@ def main() -> None:
         "default_build_peak_rss_mb_large": full["peak_rss_mb"],
         "default_build_peak_rss_ratio_large_over_small": full["peak_rss_mb"] / small_default["peak_rss_mb"],
         "default_build_steps": full["steps"],
+        "default_build_stages": full["stages"],
         "default_build_signature_mb_per_s": signature_speeds(full["steps"]),
         "default_build_seconds_runs": {
             "num_proc_1": [run["seconds"] for run in default_ones],
