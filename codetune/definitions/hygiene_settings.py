@@ -20,6 +20,7 @@ from codetune.definitions.config_mappings import known_fields
 from codetune.errors import EcosystemConfigError
 
 EVAL_FILE_SUFFIXES = (".jsonl", ".json", ".parquet")
+SIGNATURE_ENGINES = ("rensa", "datatrove")
 
 
 def _fail(owner: str, field_name: str, problem: str) -> EcosystemConfigError:
@@ -58,6 +59,15 @@ class DedupSettings:
     hashes_per_bucket: int = 10
     seed: int = 1  # of the MinHash permutations; the same on every worker
     normalize_numbers: bool = False  # datatrove's digit normalisation (off for code, see above)
+    # Who computes the signatures (docs/dedup-speed.md): "rensa" sketches batches of documents in Rust
+    # (Fast Similarity Sketching, 32-bit slots); "datatrove" is datatrove's 250 permutations
+    # a·x + b mod 2^61 - 1 in numpy, one document at a time, ~10x slower: the signatures of earlier builds.
+    signatures: str = "rensa"
+    # Documents of fewer code tokens get no MinHash signature, only the exact (whitespace-normalised) hash.
+    # With 5-token shingles, one token changed in the middle of a 32-token segment already puts the pair
+    # below the threshold ((s - 5) / (s + 5) < 0.7 for s < 29 shingles): what MinHash still pairs there are
+    # chance matches such as two one-field structs of different names. 0 signs every document.
+    near_min_tokens: int = 32
 
     def __post_init__(self) -> None:
         owner = "dedup"
@@ -66,6 +76,10 @@ class DedupSettings:
         _check_count(owner, "num_buckets", self.num_buckets, maximum=999)
         _check_count(owner, "hashes_per_bucket", self.hashes_per_bucket, maximum=64)
         _check_count(owner, "seed", self.seed, minimum=0)
+        _check_count(owner, "near_min_tokens", self.near_min_tokens, minimum=0)
+        if self.signatures not in SIGNATURE_ENGINES:
+            engines = ", ".join(SIGNATURE_ENGINES)
+            raise _fail(owner, "signatures", f"must be one of {engines}, got {self.signatures!r}")
 
     @property
     def approximate_threshold(self) -> float:

@@ -3,7 +3,8 @@
 For one record kind (files, then segments) the build runs:
 
     signatures  (in the stage that produces the documents, one task per plan task)
-                ContentHashes → exact/<rank>.hashes        CodeMinhashSignature → signatures/bucket_*/<rank>
+                ContentHashes → exact/<rank>.hashes        RensaMinhashSignature (or datatrove's engine,
+                                                           CodeMinhashSignature) → signatures/bucket_*/<rank>
     buckets     MinhashDedupBuckets, min(buckets, plan tasks) tasks  → buckets/*.dups
     duplicates  MinhashDedupCluster + DuplicateResolver, one task → remove/<rank>.remove
     filter      DuplicateFilter (datatrove's MinhashDedupFilter) in the next stage, over the same documents
@@ -11,7 +12,8 @@ For one record kind (files, then segments) the build runs:
 Which copy survives is decided by DuplicateResolver, not by datatrove's union-by-size: in every group of
 exact copies and in every MinHash cluster the first document in plan order (source order, then path, then
 position in the file) is kept. Exact copies always fall into the same MinHash cluster (same tokens, same
-signature), so keeping the first of each cluster never drops all copies of a text. Document indices are
+signature; documents under `near_min_tokens` tokens get none and are in no cluster), so keeping the first
+of each cluster never drops all copies of a text. Document indices are
 positions among the selected documents of a task, which the plan fixes: the result is the same on every
 run, worker count and executor.
 """
@@ -32,19 +34,23 @@ from datatrove.pipeline.dedup.minhash import (
     MinhashDedupBuckets,
     MinhashDedupCluster,
     MinhashDedupFilter,
-    MinhashDedupSignature,
-    _mersenne_prime,
 )
 from datatrove.utils.hashing import HashConfig
-from datatrove.utils.text import TextNormConfig, simplify_text
+from datatrove.utils.text import TextNormConfig
 
 from codetune.definitions.hygiene_settings import DedupSettings
 from codetune.documents import RecordKind, record_kind
-from codetune.hygiene.code_tokens import CodeWordTokenizer, ngram_hashes
+from codetune.hygiene.signatures import (  # noqa: F401 (SIGNATURE_CHUNK, mod_mersenne: where they were)
+    SIGNATURE_CHUNK,
+    CodeMinhashSignature,
+    RensaMinhashSignature,
+    mod_mersenne,
+)
 
 CONTENT_HASH_DTYPE = np.dtype([("high", "<u8"), ("low", "<u8"), ("doc", "<u4")])
 REMOVE_DTYPE = np.dtype("<u4")  # what MinhashDedupFilter reads: sorted document indices of one task
-SIGNATURE_CHUNK = 1024  # shingles per block of permutation arithmetic: 2 MB arrays stay in cache
+# Signature records each bucket reader reads at once: datatrove's default of 5 is a read call per 5 records.
+BUCKET_READ_RECORDS = 1024
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,10 @@ class DedupFolders:
 
 
 def minhash_config(settings: DedupSettings) -> MinhashConfig:
-    """datatrove's MinHash configured for code: case and punctuation kept, digits kept unless asked."""
+    """datatrove's MinHash configured for code: case and punctuation kept, digits kept unless asked.
+
+    rensa's signature slots are 32-bit, datatrove's own 64-bit (values below 2^61 - 1).
+    """
     return MinhashConfig(
         n_grams=settings.shingle_size,
         num_buckets=settings.num_buckets,
@@ -88,7 +97,7 @@ def minhash_config(settings: DedupSettings) -> MinhashConfig:
             norm_unicode_diacritics=False,
             norm_numbers=settings.normalize_numbers,
         ),
-        hash_config=HashConfig(precision=64, hash_fc="xxhash"),
+        hash_config=HashConfig(precision=32 if settings.signatures == "rensa" else 64, hash_fc="xxhash"),
     )
 
 
@@ -96,22 +105,6 @@ def normalised_content_hash(text: str) -> tuple[int, int]:
     """128-bit hash of the text with every whitespace run made one space: re-indented copies are equal."""
     digest = xxhash.xxh3_128_intdigest(" ".join(text.split()).encode("utf-8"))
     return digest >> 64, digest & 0xFFFF_FFFF_FFFF_FFFF
-
-
-def mod_mersenne(values: np.ndarray) -> np.ndarray:
-    """`values % (2**61 - 1)` for uint64 as datatrove has it, 2× faster: (x & p) + (x >> 61), mod p.
-
-    Works in place: `values` is overwritten.
-    """
-    reduced = values & _mersenne_prime
-    values >>= np.uint64(61)
-    reduced += values
-    np.subtract(reduced, _mersenne_prime, out=reduced, where=reduced >= _mersenne_prime)
-    return reduced
-
-
-def _selected(data: DocumentsPipeline, kinds: tuple[RecordKind, ...]) -> Iterator[Document]:
-    return (document for document in data if record_kind(document) in kinds)
 
 
 class ContentHashes(PipelineStep):
@@ -134,42 +127,6 @@ class ContentHashes(PipelineStep):
             yield document
         with self.output_folder.open(f"{rank:05d}.hashes", "wb") as handle:
             handle.write(np.array(hashes, dtype=CONTENT_HASH_DTYPE).tobytes())
-
-
-class CodeMinhashSignature(MinhashDedupSignature):
-    """Near dedup, step 1: datatrove's MinHash signatures of the selected documents, with code tokens.
-
-    Shingles are hashed with numpy (`ngram_hashes`) and repeated shingles counted once; the permutations
-    run in blocks so a 1 MB file of tiny tokens never needs a (shingles × 256) matrix at once. It consumes
-    its input, so it is the last step of its stage.
-    """
-
-    name = "🎯 MinHash signatures (code)"
-
-    def __init__(self, output_folder: DataFolderLike, config: MinhashConfig, kinds: tuple[RecordKind, ...]):
-        super().__init__(output_folder, config=config, language=CodeWordTokenizer(operators=True))
-        self.kinds = kinds
-
-    def get_shingles(self, text: str) -> np.ndarray:
-        tokens = self.word_tokenizer.word_tokenize(simplify_text(text, self.config.norm_config))
-        return np.unique(ngram_hashes(tokens, self.config.n_grams)).reshape((-1, 1))
-
-    def get_signature(self, shingles: np.ndarray) -> list[list[int]]:
-        a, b = self.parameters
-        minimum = np.full(self.num_hashes, np.iinfo(np.uint64).max, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for start in range(0, len(shingles), SIGNATURE_CHUNK):
-                permuted = np.multiply(shingles[start : start + SIGNATURE_CHUNK], a)
-                permuted += b
-                permuted = mod_mersenne(permuted)
-                if self.config.hash_config.precision == 32:
-                    permuted = np.bitwise_and(permuted, self.config.hash_config.max)
-                np.minimum(minimum, permuted.min(axis=0), out=minimum)
-        signature = minimum.astype(self.config.hash_config.np_dtype)
-        return [bucket.tolist() for bucket in np.split(signature, self.config.num_buckets)]
-
-    def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> None:
-        return super().run(_selected(data, self.kinds), rank, world_size)
 
 
 def _keys(rank: int, doc: np.ndarray) -> np.ndarray:
@@ -309,7 +266,8 @@ def signature_steps(
     if settings.exact:
         steps.append(ContentHashes(folders.exact, kinds))
     if settings.near:
-        steps.append(CodeMinhashSignature(folders.signatures, minhash_config(settings), kinds))
+        signer = RensaMinhashSignature if settings.signatures == "rensa" else CodeMinhashSignature
+        steps.append(signer(folders.signatures, minhash_config(settings), kinds, settings.near_min_tokens))
     return steps
 
 
@@ -321,7 +279,9 @@ def resolution_pipelines(
     cluster: list[PipelineStep] = []
     if settings.near:
         config = minhash_config(settings)
-        buckets = MinhashDedupBuckets(folders.signatures, folders.buckets, config=config)
+        buckets = MinhashDedupBuckets(
+            folders.signatures, folders.buckets, config=config, lines_to_buffer=BUCKET_READ_RECORDS
+        )
         bucket_tasks = min(settings.num_buckets, tasks)  # the work grows with the plan, and so do the tasks
         stages.append(("buckets", [MinhashBucketGroup(buckets, bucket_tasks)], bucket_tasks))
         cluster = [
