@@ -10,6 +10,7 @@ from pathlib import Path
 from codetune.label.gates import GateSettings
 from codetune.label.run import CHARS_PER_TOKEN, LabelReport, LabelSettings, run_label
 from codetune.label.server import RequestPolicy
+from codetune.label.slurm import JOBS_FILE, SlurmSettings
 from codetune.label.tasks import TASKS
 
 
@@ -46,9 +47,29 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
     label.add_argument(
         "--ecosystem", help="builder module or name: its LABEL_TEMPLATES and deprecated APIs apply"
     )
-    label.add_argument("--num-proc", type=positive, default=1, help="parallel workers (default 1)")
+    label.add_argument(
+        "--num-proc",
+        type=positive,
+        help="parallel workers (default 1); with slurm, array tasks at once (default: no limit)",
+    )
     label.add_argument("--tasks", type=positive, default=1, help="datatrove tasks (shards), default 1")
-    label.add_argument("--executor", choices=("local", "ray"), default="local")
+    label.add_argument("--executor", choices=("local", "ray", "slurm"), default="local")
+    slurm = label.add_argument_group("Slurm (--executor slurm: submits and returns; see docs/labelling.md)")
+    slurm.add_argument("--slurm-partition", help="partition the jobs run in (required with slurm)")
+    slurm.add_argument("--slurm-time", default="04:00:00", help="time limit per job (default 04:00:00)")
+    slurm.add_argument("--slurm-cpus-per-task", type=positive, default=1)
+    slurm.add_argument("--slurm-mem-per-cpu-gb", type=positive, default=2)
+    slurm.add_argument("--slurm-qos", default="", help="QOS for the jobs (default: the cluster's)")
+    slurm.add_argument(
+        "--slurm-env-command", help="shell line that sets up the jobs' Python (default: this venv's activate)"
+    )
+    slurm.add_argument(
+        "--sbatch-arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra sbatch directive, e.g. account=proj or gres=gpu:1 (repeatable)",
+    )
     label.add_argument("--price-in", type=float, help="price per million prompt tokens, for the estimate")
     label.add_argument("--price-out", type=float, help="price per million completion tokens")
     label.add_argument(
@@ -62,6 +83,28 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
         "--allow-unsandboxed-exec",
         action="store_true",
         help="oss-instruct: run Python tests with limits only where the sandbox cannot isolate them",
+    )
+
+
+def slurm_from_args(args: argparse.Namespace) -> SlurmSettings | None:
+    if args.executor != "slurm":
+        return None
+    if not args.slurm_partition:
+        raise SystemExit("codetune label: --executor slurm needs --slurm-partition")
+    pairs = []
+    for item in args.sbatch_arg:
+        key, equals, value = item.partition("=")
+        if not key or key.startswith("-"):
+            raise SystemExit(f"codetune label: --sbatch-arg {item!r}: write KEY=VALUE without dashes")
+        pairs.append((key, value if equals else ""))
+    return SlurmSettings(
+        partition=args.slurm_partition,
+        time=args.slurm_time,
+        cpus_per_task=args.slurm_cpus_per_task,
+        mem_per_cpu_gb=args.slurm_mem_per_cpu_gb,
+        qos=args.slurm_qos,
+        env_command=args.slurm_env_command,
+        sbatch_args=tuple(pairs),
     )
 
 
@@ -90,8 +133,9 @@ def settings_from_args(args: argparse.Namespace) -> LabelSettings:
         limit=args.limit,
         templates=templates,
         tasks=args.tasks,
-        workers=args.num_proc,
+        workers=args.num_proc or (-1 if args.executor == "slurm" else 1),
         executor=args.executor,
+        slurm=slurm_from_args(args),
         progress=not args.no_progress,
         price_in=args.price_in,
         price_out=args.price_out,
@@ -144,6 +188,9 @@ def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, ou
         print(f"{estimate} (at most)", file=out)
     if dry_run:
         return
+    if report.submitted:
+        print_submitted(report, out)
+        return
     stats = report.stats
     prompt_tokens, completion_tokens = stats.get("prompt_tokens", 0), stats.get("completion_tokens", 0)
     answered, refused, failed = (stats.get(f"label_{s}", 0) for s in ("ok", "bad_request", "failed"))
@@ -172,6 +219,18 @@ def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, ou
     print(
         f"  {report.rows} rows -> {report.config_path}  (load_dataset('{settings_out(report)}', "
         f"'{report.task}'))",
+        file=out,
+    )
+
+
+def print_submitted(report: LabelReport, out=sys.stdout) -> None:
+    run = Path(report.run_folder)
+    print(
+        f"  submitted Slurm job array {report.submitted['requests']} ({report.sent} requests) and job "
+        f"{report.submitted['assemble']}, which writes the config when the array has ended well "
+        f"(afterok)\n  its summary: {run / 'assemble' / 'slurm_logs'}/*.out; job ids: {run / JOBS_FILE}\n"
+        "  if a job fails, run the same command again once the queue is empty: it sends only what is "
+        "not answered",
         file=out,
     )
 
