@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from codetune.label.gates import GateSettings
-from codetune.label.run import CHARS_PER_TOKEN, LabelReport, LabelSettings, run_label
+from codetune.label.report import print_report
+from codetune.label.run import LabelSettings, SlurmSettings, run_label
 from codetune.label.server import RequestPolicy
-from codetune.label.slurm import JOBS_FILE, SlurmSettings
 from codetune.label.tasks import TASKS
 
 
@@ -163,84 +162,11 @@ def _module_templates(name: str) -> Path | None:
     return Path(folder) if folder else None
 
 
-def _cost_line(report: LabelReport, settings: LabelSettings, prompt: int, completion: int, label: str) -> str:
-    cost = report.cost(settings, prompt, completion)
-    return "" if cost is None else f"{label}: ${cost:.4f}"
-
-
-def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, out=sys.stdout) -> None:
-    estimate_completion = (report.prompts - report.already_answered) * settings.max_tokens
-    print(
-        f"codetune label --task {report.task}: {report.prompts} prompts, {report.already_answered} already "
-        f"answered, {report.prompts - report.already_answered} to send",
-        file=out,
-    )
-    how = "counted with --tokenizer" if settings.tokenizer else f"≈{CHARS_PER_TOKEN} chars/token"
-    print(
-        f"  estimated prompt tokens ~{report.estimated_prompt_tokens} ({how}), completion at most "
-        f"{estimate_completion}",
-        file=out,
-    )
-    estimate = _cost_line(
-        report, settings, report.estimated_prompt_tokens, estimate_completion, "  cost before"
-    )
-    if estimate:
-        print(f"{estimate} (at most)", file=out)
-    if dry_run:
-        return
-    if report.submitted:
-        print_submitted(report, out)
-        return
-    stats = report.stats
-    prompt_tokens, completion_tokens = stats.get("prompt_tokens", 0), stats.get("completion_tokens", 0)
-    answered, refused, failed = (stats.get(f"label_{s}", 0) for s in ("ok", "bad_request", "failed"))
-    retries = sum(count for name, count in stats.items() if name.startswith("label_retries/"))
-    print(
-        f"  requests: {answered} answered, {refused} refused (HTTP 400), {failed} failed after retries, "
-        f"{retries} retries",
-        file=out,
-    )
-    print(
-        f"  tokens: {prompt_tokens} prompt + {completion_tokens} completion; wall {report.wall_s:.1f} s",
-        file=out,
-    )
-    after = _cost_line(report, settings, prompt_tokens, completion_tokens, "  cost after")
-    if after:
-        print(after, file=out)
-    print("  outcomes over every run:", file=out)
-    for name, count in sorted(report.outcomes.items()):
-        print(f"    {name:<40} {count:>6}", file=out)
-    print("  gates:", file=out)
-    for name, count in sorted(report.gates.items()):
-        print(f"    {name:<40} {count:>6}", file=out)
-    if not report.rows:
-        print("  no rows kept: the config is not written (see the gates above)", file=out)
-        return
-    print(
-        f"  {report.rows} rows -> {report.config_path}  (load_dataset('{settings_out(report)}', "
-        f"'{report.task}'))",
-        file=out,
-    )
-
-
-def print_submitted(report: LabelReport, out=sys.stdout) -> None:
-    run = Path(report.run_folder)
-    print(
-        f"  submitted Slurm job array {report.submitted['requests']} ({report.sent} requests) and job "
-        f"{report.submitted['assemble']}, which writes the config when the array has ended well "
-        f"(afterok)\n  its summary: {run / 'assemble' / 'slurm_logs'}/*.out; job ids: {run / JOBS_FILE}\n"
-        "  if a job fails, run the same command again once the queue is empty: it sends only what is "
-        "not answered",
-        file=out,
-    )
-
-
-def settings_out(report: LabelReport) -> str:
-    return str(Path(report.config_path).parent.parent) if report.config_path else ""
-
-
 def run_label_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    report = run_label(args.out, settings, dry_run=args.dry_run)
+    label = run_label
+    if settings.executor == "slurm":
+        from codetune.label.slurm import run_label_on_slurm as label
+    report = label(args.out, settings, dry_run=args.dry_run)
     print_report(report, settings, args.dry_run)
     return 0

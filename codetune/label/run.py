@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,11 +22,24 @@ from codetune.label.dataset import DatasetFolder, LabelError
 from codetune.label.gates import Gates, GateSettings
 from codetune.label.ledger import FINAL_STATUSES, next_run_name, read_ledger, request_hash
 from codetune.label.server import RequestPolicy
-from codetune.label.slurm import SlurmSettings
 from codetune.label.task import LabelPrompt, LabelTask
 from codetune.label.tasks import TASKS
 
 CHARS_PER_TOKEN = 4  # rough estimate for --dry-run when no tokenizer is given (English and code)
+JOBS_FILE = "slurm_jobs.json"  # in a run's folder: the ids and names of the Slurm jobs it submitted
+
+
+@dataclass(frozen=True)
+class SlurmSettings:
+    """What sbatch is given; `sbatch_args` are extra `--KEY=VALUE` directives passed through as they are."""
+
+    partition: str
+    time: str = "04:00:00"
+    cpus_per_task: int = 1
+    mem_per_cpu_gb: int = 2
+    qos: str = ""  # none by default: not every cluster has datatrove's default "normal"
+    env_command: str | None = None  # default: activate this Python's virtual environment, if any
+    sbatch_args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,13 +204,23 @@ def _executor(pipeline: list, logs: Path, settings: LabelSettings):
     )
 
 
-def run_label(out: Path, settings: LabelSettings, dry_run: bool = False) -> LabelReport:
+# (dataset folder, run folder, request pipeline, tasks, settings) -> submitted job ids: `slurm.submit_label`
+Submit = Callable[[Path, Path, list, int, LabelSettings], dict]
+
+
+def run_label(
+    out: Path, settings: LabelSettings, dry_run: bool = False, submit: Submit | None = None
+) -> LabelReport:
+    """Label under the local or Ray executor; under Slurm (`submit` given) submit the run and return."""
     from codetune.build.summary import read_stage_stats
 
     if settings.task not in TASKS:
         raise LabelError(f"--task {settings.task!r}: choose one of {sorted(TASKS)}")
-    if settings.executor == "slurm" and settings.slurm is None:
-        raise LabelError("--executor slurm needs --slurm-partition (the partition the jobs run in)")
+    if settings.executor == "slurm" and (settings.slurm is None or submit is None):
+        raise LabelError(
+            "--executor slurm needs --slurm-partition; from Python, call "
+            "codetune.label.slurm.run_label_on_slurm"
+        )
     started = time.monotonic()
     dataset, task = DatasetFolder(out), TASKS[settings.task]
     work = dataset.path / ".codetune" / "label" / task.name
@@ -219,23 +242,13 @@ def run_label(out: Path, settings: LabelSettings, dry_run: bool = False) -> Labe
         return report
     if settings.server == "endpoint" and not settings.endpoint:
         raise LabelError("--endpoint is required with --server endpoint (an OpenAI-compatible URL)")
-    if settings.executor == "slurm":
-        from codetune.label.slurm import queued_jobs
-
-        if queued := queued_jobs(runs):
-            raise LabelError(
-                f"Slurm jobs {', '.join(queued)} of an earlier `codetune label --task {task.name}` are still "
-                "queued or running: wait for them (squeue) or cancel them (scancel) before running it again"
-            )
     run_name = next_run_name(runs)
     shards = min(settings.tasks, len(pending))
     _write_shards(pending, runs / run_name / "pending", shards)
     report.sent, report.run_folder = len(pending), str(runs / run_name)
-    if settings.executor == "slurm":
-        from codetune.label.slurm import submit_label
-
+    if submit is not None:
         requests = _label_pipeline(runs / run_name / "pending", ledger_folder, run_name, settings, None)
-        report.submitted = submit_label(dataset.path, runs / run_name, requests, shards, settings)
+        report.submitted = submit(dataset.path, runs / run_name, requests, shards, settings)
         report.wall_s = time.monotonic() - started
         return report
     _run_executor(runs / run_name / "pending", ledger_folder, runs / run_name / "logs", run_name, settings)

@@ -3,38 +3,26 @@
 sbatch returns at once, so the command cannot wait for its answers. It submits, with datatrove's
 `SlurmPipelineExecutor` as is, the run's [JsonlReader → LabelRunner] pipeline as one job array, and a
 one-task job that depends on it (`afterok`) and rebuilds the task's config and card from the ledger, as a
-local run ends. If a request job fails, the assemble job never starts; running the same command again
-then sends only what the ledger has not answered and submits a new pair. While a run's jobs are still in
-the queue, the command refuses to submit another (it would send their requests twice).
+local run ends. If a request job fails, the assemble job can never start (Slurm keeps it pending as
+`DependencyNeverSatisfied`); running the same command again cancels it, sends only what the ledger has
+not answered and submits a new pair. While a run's jobs are still queued or running, the command refuses
+to submit another (it would send their requests twice).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from datatrove.pipeline.base import PipelineStep
 
-from codetune.label.dataset import LabelError
-
-JOBS_FILE = "slurm_jobs.json"
-
-
-@dataclass(frozen=True)
-class SlurmSettings:
-    """What sbatch is given; `sbatch_args` are extra `--KEY=VALUE` directives passed through as they are."""
-
-    partition: str
-    time: str = "04:00:00"
-    cpus_per_task: int = 1
-    mem_per_cpu_gb: int = 2
-    qos: str = ""  # none by default: not every cluster has datatrove's default "normal"
-    env_command: str | None = None  # default: activate this Python's virtual environment, if any
-    sbatch_args: tuple[tuple[str, str], ...] = ()
+from codetune.label.dataset import DatasetFolder, LabelError
+from codetune.label.report import print_report
+from codetune.label.run import JOBS_FILE, LabelReport, LabelSettings, SlurmSettings, assemble_label, run_label
 
 
 def default_env_command() -> str:
@@ -56,9 +44,6 @@ class AssembleLabel(PipelineStep):
         self.out, self.settings, self.request_logs = out, settings, request_logs
 
     def run(self, data=None, rank: int = 0, world_size: int = 1):
-        from codetune.label.command import print_report
-        from codetune.label.run import assemble_label
-
         report = assemble_label(Path(self.out), self.settings, Path(self.request_logs))
         print_report(report, self.settings, dry_run=False)
         yield from ()
@@ -87,12 +72,27 @@ def _executor(
     )
 
 
+def run_label_on_slurm(out: Path, settings: LabelSettings, dry_run: bool = False) -> LabelReport:
+    """`run_label` with the requests submitted as Slurm jobs instead of run here.
+
+    Refused, before anything is written, while an earlier run's jobs are queued or running.
+    """
+    runs = DatasetFolder(out).path / ".codetune" / "label" / settings.task / "runs"
+    if not dry_run and (queued := queued_jobs(runs)):
+        raise LabelError(
+            f"Slurm jobs {', '.join(queued)} of an earlier `codetune label --task {settings.task}` are still "
+            "queued or running: wait for them (squeue) or cancel them (scancel) before running it again"
+        )
+    return run_label(out, settings, dry_run, submit=submit_label)
+
+
 def submit_label(out: Path, run: Path, requests: list, tasks: int, settings) -> dict[str, str]:
     """Submits the request array and the assemble job after it; returns their job ids by job name."""
     if shutil.which("sbatch") is None:
         raise LabelError("--executor slurm: `sbatch` is not on PATH; run the command on a Slurm login node")
     slurm: SlurmSettings = settings.slurm
-    name = f"codetune-label-{settings.task}"
+    # unique to this run of this folder: the queue check finds every job of it, datatrove's stats jobs too
+    name = f"codetune-label-{settings.task}-{run.name}-{hashlib.sha256(str(out).encode()).hexdigest()[:8]}"
     request_job = _executor(requests, tasks, name, run / "logs", settings, slurm)
     assemble_job = _executor(
         [AssembleLabel(str(out), settings, str(run / "logs"))],
@@ -105,20 +105,30 @@ def submit_label(out: Path, run: Path, requests: list, tasks: int, settings) -> 
     )
     assemble_job.run()  # launches its dependency first, then itself with --dependency=afterok:<array>
     jobs = {"requests": str(request_job.job_id), "assemble": str(assemble_job.job_id)}
-    (run / JOBS_FILE).write_text(json.dumps(jobs))
+    (run / JOBS_FILE).write_text(json.dumps({**jobs, "job_names": [name, f"{name}-assemble"]}))
     return jobs
 
 
 def queued_jobs(runs: Path) -> list[str]:
-    """Job ids of earlier Slurm runs of this task that are still pending or running (empty without squeue)."""
+    """Job ids of earlier Slurm runs of this task still pending or running (empty without squeue).
+
+    A run with a job that waits on a failed one can never finish: its pending jobs are cancelled (and said
+    so) rather than counted; its running ones are still counted.
+    """
     if shutil.which("squeue") is None:
         return []
-    queued = []
+    queued: list[str] = []
     for jobs_file in sorted(runs.glob(f"run-*/{JOBS_FILE}")):
-        for job_id in json.loads(jobs_file.read_text()).values():
-            listed = subprocess.run(
-                ["squeue", "--noheader", "--format=%i", f"--jobs={job_id}"], capture_output=True, text=True
-            )
-            if listed.returncode == 0 and listed.stdout.strip():
+        names = ",".join(json.loads(jobs_file.read_text())["job_names"])
+        listed = subprocess.run(
+            ["squeue", "--noheader", "--format=%F %T %r", f"--name={names}"], capture_output=True, text=True
+        )
+        jobs = [line.split(" ", 2) for line in sorted(set(listed.stdout.splitlines()))]
+        broken = any(reason == "DependencyNeverSatisfied" for _, _, reason in jobs)
+        for job_id, state, _ in jobs:
+            if broken and state == "PENDING":
+                subprocess.run(["scancel", job_id], check=True)
+                print(f"cancelled Slurm job {job_id}: a job of its run failed", file=sys.stderr)
+            elif job_id not in queued:
                 queued.append(job_id)
     return queued

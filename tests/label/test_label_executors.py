@@ -15,6 +15,7 @@ import ray
 
 from codetune.cli import main
 from codetune.label.run import run_label
+from tests.label.conftest import load_config
 from tests.label.test_label_faults import settings
 
 
@@ -76,6 +77,13 @@ def release_held_jobs() -> None:
     subprocess.run(["scontrol", "release", ",".join(sorted(set(queued.stdout.split())))], check=True)
 
 
+def queue_reasons(job_id: str) -> str:
+    listed = subprocess.run(
+        ["squeue", "--noheader", "--format=%r", f"--jobs={job_id}"], capture_output=True, text=True
+    )
+    return listed.stdout.strip()
+
+
 def job_states(job_id: str) -> set[str]:
     shown = subprocess.run(["scontrol", "show", "job", job_id], capture_output=True, text=True, check=True)
     return set(re.findall(r"JobState=(\w+)", shown.stdout))
@@ -103,7 +111,9 @@ def test_label_under_slurm_submits_a_request_array_and_a_job_that_writes_the_sam
     script = (run / "logs" / "launch_script.slurm").read_text()
     assert "#SBATCH --comment=codetune-label-test" in script and "#SBATCH --hold" in script
     assert main(["label", str(on_slurm), *common, *slurm]) == 2  # its jobs are queued: no second submission
-    assert f"Slurm jobs {jobs['requests']}, {jobs['assemble']}" in capsys.readouterr().err
+    refusal = capsys.readouterr().err
+    listed = refusal.split("Slurm jobs ")[1].split(" of an earlier")[0].split(", ")
+    assert "still queued or running" in refusal and jobs["assemble"] in listed
     assert not (run.parent / "run-0002").exists() and not server.received()
 
     release_held_jobs()
@@ -120,3 +130,31 @@ def test_label_under_slurm_submits_a_request_array_and_a_job_that_writes_the_sam
     assert main(["label", str(on_slurm), *common, *slurm]) == 0  # the ledger answers all: nothing submitted
     assert "0 to send" in capsys.readouterr().out and not (run.parent / "run-0002").exists()
     assert set(server.received().values()) == {1}
+
+
+def test_a_cancelled_slurm_request_task_is_sent_again_by_the_rerun_and_nothing_answered_is_resent(
+    tmp_path: Path, dataset: Path, scripted_server, slurm_cluster: Path, capsys
+):
+    server = scripted_server()
+    argv = ["label", str(dataset), "--task", "describe", "--model", "scripted", "--endpoint", server.url,
+            "--no-progress", "--tasks", "2", "--executor", "slurm", "--slurm-partition", "debug"]  # fmt: skip
+    assert main([*argv, "--sbatch-arg", "hold"]) == 0
+    jobs = json.loads((dataset / ".codetune/label/describe/runs/run-0001/slurm_jobs.json").read_text())
+    subprocess.run(["scancel", f"{jobs['requests']}_1"], check=True)  # the second array task never runs
+    release_held_jobs()
+    deadline = time.monotonic() + 120
+    while queue_reasons(jobs["requests"]) or queue_reasons(jobs["assemble"]) != "DependencyNeverSatisfied":
+        assert time.monotonic() < deadline, "the assemble job does not wait for ever on the cancelled task"
+        time.sleep(0.5)
+    assert job_states(jobs["requests"]) == {"COMPLETED"}  # task 0; the cancelled task 1 never ran
+    answered_by_first = sum(server.received().values())
+    assert answered_by_first > 0 and not (dataset / "describe").exists()
+
+    capsys.readouterr()
+    assert main(argv) == 0  # cancels the assemble job that can never start, submits what is unanswered
+    rerun = capsys.readouterr()
+    assert f"cancelled Slurm job {jobs['assemble']}: a job of its run failed" in rerun.err
+    assert f"{answered_by_first} already answered" in rerun.out
+    wait_for_empty_queue()
+    assert set(server.received().values()) == {1}  # nothing answered by the first run was sent again
+    assert load_config(dataset, "describe").num_rows == sum(server.received().values())
