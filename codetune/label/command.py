@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from codetune.label.gates import GateSettings
-from codetune.label.run import CHARS_PER_TOKEN, LabelReport, LabelSettings, run_label
+from codetune.label.report import print_report
+from codetune.label.run import LabelSettings, SlurmSettings, run_label
 from codetune.label.server import RequestPolicy
 from codetune.label.tasks import TASKS
 
@@ -46,9 +46,29 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
     label.add_argument(
         "--ecosystem", help="builder module or name: its LABEL_TEMPLATES and deprecated APIs apply"
     )
-    label.add_argument("--num-proc", type=positive, default=1, help="parallel workers (default 1)")
+    label.add_argument(
+        "--num-proc",
+        type=positive,
+        help="parallel workers (default 1); with slurm, array tasks at once (default: no limit)",
+    )
     label.add_argument("--tasks", type=positive, default=1, help="datatrove tasks (shards), default 1")
-    label.add_argument("--executor", choices=("local", "ray"), default="local")
+    label.add_argument("--executor", choices=("local", "ray", "slurm"), default="local")
+    slurm = label.add_argument_group("Slurm (--executor slurm: submits and returns; see docs/labelling.md)")
+    slurm.add_argument("--slurm-partition", help="partition the jobs run in (required with slurm)")
+    slurm.add_argument("--slurm-time", default="04:00:00", help="time limit per job (default 04:00:00)")
+    slurm.add_argument("--slurm-cpus-per-task", type=positive, default=1)
+    slurm.add_argument("--slurm-mem-per-cpu-gb", type=positive, default=2)
+    slurm.add_argument("--slurm-qos", default="", help="QOS for the jobs (default: the cluster's)")
+    slurm.add_argument(
+        "--slurm-env-command", help="shell line that sets up the jobs' Python (default: this venv's activate)"
+    )
+    slurm.add_argument(
+        "--sbatch-arg",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra sbatch directive, e.g. account=proj or gres=gpu:1 (repeatable)",
+    )
     label.add_argument("--price-in", type=float, help="price per million prompt tokens, for the estimate")
     label.add_argument("--price-out", type=float, help="price per million completion tokens")
     label.add_argument(
@@ -62,6 +82,28 @@ def add_label_parser(commands: argparse._SubParsersAction, positive: Callable[[s
         "--allow-unsandboxed-exec",
         action="store_true",
         help="oss-instruct: run Python tests with limits only where the sandbox cannot isolate them",
+    )
+
+
+def slurm_from_args(args: argparse.Namespace) -> SlurmSettings | None:
+    if args.executor != "slurm":
+        return None
+    if not args.slurm_partition:
+        raise SystemExit("codetune label: --executor slurm needs --slurm-partition")
+    pairs = []
+    for item in args.sbatch_arg:
+        key, equals, value = item.partition("=")
+        if not key or key.startswith("-"):
+            raise SystemExit(f"codetune label: --sbatch-arg {item!r}: write KEY=VALUE without dashes")
+        pairs.append((key, value if equals else ""))
+    return SlurmSettings(
+        partition=args.slurm_partition,
+        time=args.slurm_time,
+        cpus_per_task=args.slurm_cpus_per_task,
+        mem_per_cpu_gb=args.slurm_mem_per_cpu_gb,
+        qos=args.slurm_qos,
+        env_command=args.slurm_env_command,
+        sbatch_args=tuple(pairs),
     )
 
 
@@ -90,8 +132,9 @@ def settings_from_args(args: argparse.Namespace) -> LabelSettings:
         limit=args.limit,
         templates=templates,
         tasks=args.tasks,
-        workers=args.num_proc,
+        workers=args.num_proc or (-1 if args.executor == "slurm" else 1),
         executor=args.executor,
+        slurm=slurm_from_args(args),
         progress=not args.no_progress,
         price_in=args.price_in,
         price_out=args.price_out,
@@ -119,69 +162,11 @@ def _module_templates(name: str) -> Path | None:
     return Path(folder) if folder else None
 
 
-def _cost_line(report: LabelReport, settings: LabelSettings, prompt: int, completion: int, label: str) -> str:
-    cost = report.cost(settings, prompt, completion)
-    return "" if cost is None else f"{label}: ${cost:.4f}"
-
-
-def print_report(report: LabelReport, settings: LabelSettings, dry_run: bool, out=sys.stdout) -> None:
-    estimate_completion = (report.prompts - report.already_answered) * settings.max_tokens
-    print(
-        f"codetune label --task {report.task}: {report.prompts} prompts, {report.already_answered} already "
-        f"answered, {report.prompts - report.already_answered} to send",
-        file=out,
-    )
-    how = "counted with --tokenizer" if settings.tokenizer else f"≈{CHARS_PER_TOKEN} chars/token"
-    print(
-        f"  estimated prompt tokens ~{report.estimated_prompt_tokens} ({how}), completion at most "
-        f"{estimate_completion}",
-        file=out,
-    )
-    estimate = _cost_line(
-        report, settings, report.estimated_prompt_tokens, estimate_completion, "  cost before"
-    )
-    if estimate:
-        print(f"{estimate} (at most)", file=out)
-    if dry_run:
-        return
-    stats = report.stats
-    prompt_tokens, completion_tokens = stats.get("prompt_tokens", 0), stats.get("completion_tokens", 0)
-    answered, refused, failed = (stats.get(f"label_{s}", 0) for s in ("ok", "bad_request", "failed"))
-    retries = sum(count for name, count in stats.items() if name.startswith("label_retries/"))
-    print(
-        f"  requests: {answered} answered, {refused} refused (HTTP 400), {failed} failed after retries, "
-        f"{retries} retries",
-        file=out,
-    )
-    print(
-        f"  tokens: {prompt_tokens} prompt + {completion_tokens} completion; wall {report.wall_s:.1f} s",
-        file=out,
-    )
-    after = _cost_line(report, settings, prompt_tokens, completion_tokens, "  cost after")
-    if after:
-        print(after, file=out)
-    print("  outcomes over every run:", file=out)
-    for name, count in sorted(report.outcomes.items()):
-        print(f"    {name:<40} {count:>6}", file=out)
-    print("  gates:", file=out)
-    for name, count in sorted(report.gates.items()):
-        print(f"    {name:<40} {count:>6}", file=out)
-    if not report.rows:
-        print("  no rows kept: the config is not written (see the gates above)", file=out)
-        return
-    print(
-        f"  {report.rows} rows -> {report.config_path}  (load_dataset('{settings_out(report)}', "
-        f"'{report.task}'))",
-        file=out,
-    )
-
-
-def settings_out(report: LabelReport) -> str:
-    return str(Path(report.config_path).parent.parent) if report.config_path else ""
-
-
 def run_label_command(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    report = run_label(args.out, settings, dry_run=args.dry_run)
+    label = run_label
+    if settings.executor == "slurm":
+        from codetune.label.slurm import run_label_on_slurm as label
+    report = label(args.out, settings, dry_run=args.dry_run)
     print_report(report, settings, args.dry_run)
     return 0

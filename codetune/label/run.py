@@ -2,7 +2,8 @@
 
 One run: render every prompt of the task (sorted by id), leave out those the ledger already answered,
 write the rest as JSONL shards, run [JsonlReader → LabelRunner] under a datatrove executor, then rebuild
-the task's config from the whole ledger through the gates, sorted by id.
+the task's config from the whole ledger through the gates, sorted by id. Under Slurm the command submits
+the run and a job that does the rebuild (`assemble_label`) once the requests are answered (`slurm.py`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,20 @@ from codetune.label.task import LabelPrompt, LabelTask
 from codetune.label.tasks import TASKS
 
 CHARS_PER_TOKEN = 4  # rough estimate for --dry-run when no tokenizer is given (English and code)
+JOBS_FILE = "slurm_jobs.json"  # in a run's folder: the ids and names of the Slurm jobs it submitted
+
+
+@dataclass(frozen=True)
+class SlurmSettings:
+    """What sbatch is given; `sbatch_args` are extra `--KEY=VALUE` directives passed through as they are."""
+
+    partition: str
+    time: str = "04:00:00"
+    cpus_per_task: int = 1
+    mem_per_cpu_gb: int = 2
+    qos: str = ""  # none by default: not every cluster has datatrove's default "normal"
+    env_command: str | None = None  # default: activate this Python's virtual environment, if any
+    sbatch_args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,8 @@ class LabelSettings:
     templates: Path | None = None  # a folder of `<task>.j2` that replaces ours (an ecosystem's own)
     tasks: int = 1
     workers: int = 1
-    executor: str = "local"
+    executor: str = "local"  # or "ray", or "slurm" (with `slurm` set)
+    slurm: SlurmSettings | None = None
     progress: bool = True
     price_in: float | None = None  # per million prompt tokens
     price_out: float | None = None  # per million completion tokens
@@ -71,6 +87,8 @@ class LabelReport:
     rows: int = 0
     wall_s: float = 0.0
     config_path: str = ""
+    submitted: dict = field(default_factory=dict)  # --executor slurm: job ids by role (requests, assemble)
+    run_folder: str = ""
 
     def cost(self, settings: LabelSettings, prompt_tokens: int, completion_tokens: int) -> float | None:
         if settings.price_in is None and settings.price_out is None:
@@ -153,23 +171,25 @@ def _inference_config(settings: LabelSettings):
     )
 
 
-def _run_executor(pending: Path, ledger: Path, logs: Path, run_name: str, settings: LabelSettings) -> None:
+def _label_pipeline(pending: Path, ledger: Path, run_name: str, settings: LabelSettings, progress_fd) -> list:
     from datatrove.pipeline.readers import JsonlReader
 
-    from codetune.build.pipeline import console_to_file
     from codetune.label.runner import LabelRunner, LedgerWriter
 
+    return [
+        JsonlReader(str(pending), compression=None, glob_pattern="*.jsonl"),
+        LabelRunner(
+            _inference_config(settings), LedgerWriter(str(ledger), run_name), settings.policy, progress_fd
+        ),
+    ]
+
+
+def _run_executor(pending: Path, ledger: Path, logs: Path, run_name: str, settings: LabelSettings) -> None:
+    from codetune.build.pipeline import console_to_file
+
     with console_to_file(logs.parent / "console.log", enabled=True) as terminal_fd:
-        pipeline = [
-            JsonlReader(str(pending), compression=None, glob_pattern="*.jsonl"),
-            LabelRunner(
-                _inference_config(settings),
-                LedgerWriter(str(ledger), run_name),
-                settings.policy,
-                progress_fd=terminal_fd if settings.progress else None,
-            ),
-        ]
-        _executor(pipeline, logs, settings).run()
+        progress_fd = terminal_fd if settings.progress else None
+        _executor(_label_pipeline(pending, ledger, run_name, settings, progress_fd), logs, settings).run()
 
 
 def _executor(pipeline: list, logs: Path, settings: LabelSettings):
@@ -184,11 +204,23 @@ def _executor(pipeline: list, logs: Path, settings: LabelSettings):
     )
 
 
-def run_label(out: Path, settings: LabelSettings, dry_run: bool = False) -> LabelReport:
+# (dataset folder, run folder, request pipeline, tasks, settings) -> submitted job ids: `slurm.submit_label`
+Submit = Callable[[Path, Path, list, int, LabelSettings], dict]
+
+
+def run_label(
+    out: Path, settings: LabelSettings, dry_run: bool = False, submit: Submit | None = None
+) -> LabelReport:
+    """Label under the local or Ray executor; under Slurm (`submit` given) submit the run and return."""
     from codetune.build.summary import read_stage_stats
 
     if settings.task not in TASKS:
         raise LabelError(f"--task {settings.task!r}: choose one of {sorted(TASKS)}")
+    if settings.executor == "slurm" and (settings.slurm is None or submit is None):
+        raise LabelError(
+            "--executor slurm needs --slurm-partition; from Python, call "
+            "codetune.label.slurm.run_label_on_slurm"
+        )
     started = time.monotonic()
     dataset, task = DatasetFolder(out), TASKS[settings.task]
     work = dataset.path / ".codetune" / "label" / task.name
@@ -211,11 +243,34 @@ def run_label(out: Path, settings: LabelSettings, dry_run: bool = False) -> Labe
     if settings.server == "endpoint" and not settings.endpoint:
         raise LabelError("--endpoint is required with --server endpoint (an OpenAI-compatible URL)")
     run_name = next_run_name(runs)
-    _write_shards(pending, runs / run_name / "pending", min(settings.tasks, len(pending)))
-    report.sent = len(pending)
+    shards = min(settings.tasks, len(pending))
+    _write_shards(pending, runs / run_name / "pending", shards)
+    report.sent, report.run_folder = len(pending), str(runs / run_name)
+    if submit is not None:
+        requests = _label_pipeline(runs / run_name / "pending", ledger_folder, run_name, settings, None)
+        report.submitted = submit(dataset.path, runs / run_name, requests, shards, settings)
+        report.wall_s = time.monotonic() - started
+        return report
     _run_executor(runs / run_name / "pending", ledger_folder, runs / run_name / "logs", run_name, settings)
     report.stats = read_stage_stats(runs / run_name / "logs")
     _collect(dataset, task, prompts, documents, settings, template_source, report)
+    report.wall_s = time.monotonic() - started
+    return report
+
+
+def assemble_label(out: Path, settings: LabelSettings, request_logs: Path | None = None) -> LabelReport:
+    """The config and card rebuilt from the ledger alone, sending nothing: what a Slurm run ends with."""
+    from codetune.build.summary import read_stage_stats
+
+    started = time.monotonic()
+    dataset, task = DatasetFolder(out), TASKS[settings.task]
+    prompts, template_source = task_prompts(dataset, task, settings)
+    documents = _pending_documents(prompts, settings)
+    report = LabelReport(task.name, prompts=len(prompts))
+    if request_logs is not None:
+        report.stats = read_stage_stats(request_logs)
+    _collect(dataset, task, prompts, documents, settings, template_source, report)
+    report.already_answered = sum(report.outcomes[status] for status in FINAL_STATUSES)
     report.wall_s = time.monotonic() - started
     return report
 
