@@ -2,13 +2,17 @@
 
 EVM, Aptos and Sui keys as hex (with or without `0x`) in key context; NEAR `ed25519:` secret keys; Solana
 keypairs as base58 or as byte arrays (`Uint8Array.from([...])`, `[u8; 64]`, a keypair JSON file); Sui
-`suiprivkey1…`; Cosmos/Tendermint `priv_validator_key.json` values; the ciphertext of Ethereum keystore
-files. Public values look the same and are kept: addresses, public keys, transaction and event hashes,
-signatures (named so next to the value), and the Hardhat/Anvil well-known test keys.
+`suiprivkey1…` and `sui.keystore` files; Cosmos/Tendermint `priv_validator_key.json` values; the
+ciphertext of Ethereum keystore files. Public values look the same and are kept: addresses, public keys,
+transaction and event hashes, signatures (named so next to the value), and the Hardhat/Anvil well-known test
+keys.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from collections.abc import Iterator
 
@@ -181,6 +185,31 @@ def _byte_arrays(text: str) -> Iterator[Finding]:
             yield Finding(match.start(), match.end(), "private_key")
 
 
+# A Sui CLI keystore (`~/.sui/sui_config/sui.keystore`) is a JSON array of base64 strings, each a scheme flag
+# byte (0 ed25519, 1 secp256k1, 2 secp256r1) and a 32-byte private key: 44 characters starting with "A".
+_SUI_KEYSTORE_ENTRY = re.compile(r'"(A[A-Za-z0-9+/]{43})"')  # 33 bytes: 44 characters, no padding
+MAX_KEYSTORE_CHARS = 100_000
+
+
+def _sui_keystore(text: str) -> Iterator[Finding]:
+    """Every entry of a whole-file JSON array whose strings all decode to a flag byte and a 32-byte key."""
+    try:
+        entries = json.loads(text)
+    except ValueError:
+        return
+    if not isinstance(entries, list) or not entries or not all(isinstance(e, str) for e in entries):
+        return
+    for entry in entries:
+        try:
+            raw = base64.b64decode(entry, validate=True)
+        except (binascii.Error, ValueError):
+            return
+        if len(raw) != 33 or raw[0] > 2:
+            return
+    for match in _SUI_KEYSTORE_ENTRY.finditer(text):
+        yield Finding(match.start(1), match.end(1), "private_key")
+
+
 def find_private_keys(scan: TextScan) -> Iterator[Finding]:
     text = scan.text
     if "PRIVATE KEY" in text:
@@ -196,6 +225,8 @@ def find_private_keys(scan: TextScan) -> Iterator[Finding]:
             yield Finding(match.start(), match.end(), "private_key")
     if "[" in text:
         yield from _byte_arrays(text)
+    if text.lstrip().startswith("[") and len(text) <= MAX_KEYSTORE_CHARS and '"A' in text:
+        yield from _sui_keystore(text)
     if '"ciphertext"' in text:
         for match in _KEYSTORE_CIPHERTEXT.finditer(text):
             yield Finding(match.start("value"), match.end("value"), "private_key")

@@ -226,3 +226,12 @@ def test_a_whole_wordlist_file_is_not_a_mnemonic():
     assert_kept(wordlist)
     chinese = "\n".join(Mnemonic("chinese_simplified").wordlist) + "\n"  # as the wordlist files are laid out
     assert_kept(chinese)
+
+
+def test_a_sui_keystore_file_loses_every_key_and_a_base64_list_of_other_sizes_is_kept():
+    keys = [base64.b64encode(bytes([flag]) + KEYPAIR[:32]).decode() for flag in (0, 1)]
+    keystore = json.dumps(keys, indent=2) + "\n"
+    text = redacted(keystore)
+    assert all(key not in text for key in keys) and text.count("<PRIVATE_KEY>") == 2
+    digests = json.dumps([base64.b64encode(KEYPAIR[:32]).decode()]) + "\n"  # 32 bytes: a digest, no flag
+    assert redacted(digests) == digests
