@@ -175,6 +175,22 @@ def served_model_name(url: str) -> str:
     return str(models[0]["id"])
 
 
+def served_window(tokenizer_source: str) -> int:
+    """lm-eval's `max_length` for a server that scores windows as the hf backend does on the same model.
+
+    `HFLM` windows a text into `max_length` tokens, from the model's config (else its tokenizer, else 2048);
+    lm-eval's API models keep two of theirs for the context token and the one generated token.
+    """
+    from lm_eval.models.utils import resolve_max_length
+    from transformers import AutoConfig, AutoTokenizer
+
+    try:
+        config = AutoConfig.from_pretrained(tokenizer_source)
+    except (OSError, ValueError):
+        config = None  # a tokenizer-only folder: its model_max_length, else lm-eval's default
+    return resolve_max_length(config, AutoTokenizer.from_pretrained(tokenizer_source)) + 2
+
+
 def _server_lm(spec: ModelSpec, batch_size: int, seed: int, max_gen_toks: int):
     """`local-completions`: prompts sent as text, so generation tasks need no tokenizer.
 
@@ -186,10 +202,11 @@ def _server_lm(spec: ModelSpec, batch_size: int, seed: int, max_gen_toks: int):
     if spec.kind != "server":
         raise EvaluationError(f"--backend openai needs a server URL (http://host:port/v1), got {spec.source}")
     tokenizer: dict[str, Any] = {"tokenizer_backend": None}
-    if spec.tokenizer:
-        tokenizer = {"tokenizer_backend": "huggingface", "tokenizer": spec.tokenizer}
     model = served_model_name(spec.url)
     try:
+        if spec.tokenizer:
+            tokenizer = {"tokenizer_backend": "huggingface", "tokenizer": spec.tokenizer}
+            tokenizer["max_length"] = served_window(spec.tokenizer)
         return LocalCompletionsAPI(
             base_url=f"{spec.url}/completions",
             model=model,
