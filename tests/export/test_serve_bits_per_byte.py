@@ -87,3 +87,15 @@ def test_eval_of_the_served_ggufs_gives_the_hf_bits_per_byte(exported: Path, exa
     assert "perplexity" not in report["models"][1]["skipped"]
     assert bpb["f16"] == pytest.approx(bpb["hf"], rel=1e-3)
     assert bpb["q8_0"] == pytest.approx(bpb["hf"], rel=0.03)
+
+
+def test_eval_through_a_server_with_a_tokenizer_that_does_not_load_names_it(
+    exported: Path, example_out: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    missing = tmp_path / "no-tokenizer"
+    missing.mkdir()
+    with serving(exported / "godot-q8_0.gguf") as url:
+        argv = ["eval", str(example_out), "--tasks", "perplexity", "--out", str(tmp_path / "evals")]
+        assert main([*argv, "--model", f"{url}/v1", "--tokenizer", str(missing)]) == 2
+    error = capsys.readouterr().err
+    assert f"--tokenizer {missing} cannot be loaded" in error and "merged/" in error
