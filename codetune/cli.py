@@ -176,6 +176,11 @@ def add_eval_parser(commands: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--out", type=Path, required=True, help="output folder")
     evaluate.add_argument("--backend", choices=("hf", "vllm", "openai"), default="hf")
     evaluate.add_argument(
+        "--tokenizer",
+        help="tokenizer folder or Hub id of the served models (for `codetune export` output: its merged/); "
+        "bits per byte through a server needs it",
+    )
+    evaluate.add_argument(
         "--tasks",
         type=lambda value: tuple(name.strip() for name in value.split(",") if name.strip()),
         default=families,
@@ -220,6 +225,7 @@ def run_eval(args: argparse.Namespace) -> int:
         ecosystem=args.ecosystem,
         allow_unsandboxed_exec=args.allow_unsandboxed_exec,
         humaneval_samples=args.humaneval_samples,
+        tokenizer=args.tokenizer,
     )
     report = write_report(evaluate(options))
     print(report.read_text())

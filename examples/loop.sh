@@ -42,7 +42,8 @@ curl -sf "http://127.0.0.1:$PORT_Q8/v1/completions" -H 'Content-Type: applicatio
 
 step "6. evaluate the served GGUFs through llama.cpp's server: f16 vs q8_0"
 $BIN/codetune eval out/example --model "http://127.0.0.1:$PORT_F16/v1" --model "http://127.0.0.1:$PORT_Q8/v1" \
-  --backend openai --name f16 --name q8_0 --out "$OUT/eval-gguf" --batch-size 1 "${EVAL_ARGS[@]}"
+  --backend openai --name f16 --name q8_0 --tokenizer "$OUT/export/merged" --out "$OUT/eval-gguf" \
+  --batch-size 1 "${EVAL_ARGS[@]}"
 
 step "7. report"
 cat "$OUT/eval-trained/report.md" "$OUT/eval-gguf/report.md"

@@ -31,6 +31,7 @@ class ModelSpec:
     pretrained: str = ""  # Hub id or folder of the full model (the adapter's base for an adapter)
     adapter: str = ""  # PEFT adapter folder
     url: str = ""  # server base URL (.../v1)
+    tokenizer: str = ""  # a server's tokenizer (folder or Hub id): lm-eval needs it to window and slice texts
 
     @property
     def tokenizer_source(self) -> str:
@@ -46,11 +47,14 @@ def default_name(source: str) -> str:
     return Path(source.rstrip("/")).name or source
 
 
-def resolve_model(source: str, name: str | None = None) -> ModelSpec:
-    """Decide what `source` is; a path that does not exist and is no Hub id is an error."""
+def resolve_model(source: str, name: str | None = None, tokenizer: str | None = None) -> ModelSpec:
+    """Decide what `source` is; a path that does not exist and is no Hub id is an error.
+
+    `tokenizer` is kept for a server only (the others carry their own).
+    """
     name = name or default_name(source)
     if source.startswith(("http://", "https://")):
-        return ModelSpec(name, source, "server", url=source.rstrip("/"))
+        return ModelSpec(name, source, "server", url=source.rstrip("/"), tokenizer=tokenizer or "")
     path = Path(source).expanduser()
     if path.is_dir():
         adapter_config = path / "adapter_config.json"
@@ -171,22 +175,53 @@ def served_model_name(url: str) -> str:
     return str(models[0]["id"])
 
 
+def served_window(tokenizer_source: str) -> int:
+    """lm-eval's `max_length` for a server that scores windows as the hf backend does on the same model.
+
+    `HFLM` windows a text into `max_length` tokens, from the model's config (else its tokenizer, else 2048);
+    lm-eval's API models keep two of theirs for the context token and the one generated token.
+    """
+    from lm_eval.models.utils import resolve_max_length
+    from transformers import AutoConfig, AutoTokenizer
+
+    try:
+        config = AutoConfig.from_pretrained(tokenizer_source)
+    except (OSError, ValueError):
+        config = None  # a tokenizer-only folder: its model_max_length, else lm-eval's default
+    return resolve_max_length(config, AutoTokenizer.from_pretrained(tokenizer_source)) + 2
+
+
 def _server_lm(spec: ModelSpec, batch_size: int, seed: int, max_gen_toks: int):
-    """`local-completions`: prompts sent as text, so no tokenizer is needed for generation tasks."""
+    """`local-completions`: prompts sent as text, so generation tasks need no tokenizer.
+
+    Bits per byte does: lm-eval windows a text and finds where the scored part starts in tokens, and
+    llama-cpp-python's server has no /tokenize route, so the tokenizer comes from `--tokenizer`.
+    """
     from lm_eval.models.openai_completions import LocalCompletionsAPI
 
     if spec.kind != "server":
         raise EvaluationError(f"--backend openai needs a server URL (http://host:port/v1), got {spec.source}")
-    return LocalCompletionsAPI(
-        base_url=f"{spec.url}/completions",
-        model=served_model_name(spec.url),
-        tokenizer_backend=None,
-        tokenized_requests=False,
-        # one prompt per request (`transformers serve` and llama.cpp's server refuse a list of prompts);
-        # --batch-size becomes the number of requests in flight
-        batch_size=1,
-        num_concurrent=batch_size,
-        max_retries=SERVER_RETRIES,
-        seed=seed,
-        max_gen_toks=max_gen_toks,
-    )
+    tokenizer: dict[str, Any] = {"tokenizer_backend": None}
+    model = served_model_name(spec.url)
+    try:
+        if spec.tokenizer:
+            tokenizer = {"tokenizer_backend": "huggingface", "tokenizer": spec.tokenizer}
+            tokenizer["max_length"] = served_window(spec.tokenizer)
+        return LocalCompletionsAPI(
+            base_url=f"{spec.url}/completions",
+            model=model,
+            **tokenizer,
+            tokenized_requests=False,
+            # one prompt per request (`transformers serve` and llama.cpp's server refuse a list of prompts);
+            # --batch-size becomes the number of requests in flight
+            batch_size=1,
+            num_concurrent=batch_size,
+            max_retries=SERVER_RETRIES,
+            seed=seed,
+            max_gen_toks=max_gen_toks,
+        )
+    except (OSError, ValueError) as error:
+        raise EvaluationError(
+            f"model {spec.source}: --tokenizer {spec.tokenizer} cannot be loaded: {error}. Pass the served "
+            "model's tokenizer folder (for a `codetune export` folder: its merged/)"
+        ) from error

@@ -44,6 +44,7 @@ class EvalOptions:
     ecosystem: str | None = None  # registered name or definition path; default: the build's own
     allow_unsandboxed_exec: bool = False
     humaneval_samples: int = 1  # n samples per problem: pass@k for every k <= n (sampled when n > 1)
+    tokenizer: str | None = None  # the served models' tokenizer: bits per byte through a server needs it
 
     def __post_init__(self) -> None:
         if not self.models:
@@ -106,7 +107,10 @@ def run_eval(options: EvalOptions) -> EvalRun:
 
     _check_dataset(options.dataset)
     names = list(options.names) + [None] * (len(options.models) - len(options.names))
-    runs = [ModelRun(resolve_model(model, name)) for model, name in zip(options.models, names, strict=True)]
+    runs = [
+        ModelRun(resolve_model(model, name, options.tokenizer))
+        for model, name in zip(options.models, names, strict=True)
+    ]
     if len({run.spec.name for run in runs}) < len(runs):
         raise EvaluationError("two models have the same name in the report; tell them apart with --name")
     if "fim" in options.families:
@@ -125,15 +129,17 @@ def run_eval(options: EvalOptions) -> EvalRun:
     for run in runs:
         lm = make_lm(run.spec, options.backend, options.batch_size, options.seed, options.max_new_tokens)
         raw = list(tasks.raw_tasks)
-        if run.spec.kind == "server" and tasks.perplexity:
+        if run.spec.kind == "server" and tasks.perplexity and not run.spec.tokenizer:
             raw.remove(tasks.perplexity)
             run.skipped["perplexity"] = (
-                "needs prompt logprobs with echo from the server (llama.cpp's server has them; "
-                "`transformers serve` does not); not run through a server yet"
+                "needs prompt logprobs with echo from the server (`codetune serve` has them; "
+                "`transformers serve` does not) and the model's tokenizer: pass --tokenizer"
             )
         if run.fim_format and run.fim_format in tasks.fim:
             raw.append(tasks.fim[run.fim_format])
-        chat = getattr(getattr(lm, "tokenizer", None), "chat_template", None) is not None
+        # a server gets raw prompts: its chat template is its own (the tokenizer is for bits per byte only)
+        tokenizer = getattr(lm, "tokenizer", None)
+        chat = run.spec.kind != "server" and getattr(tokenizer, "chat_template", None) is not None
         outputs = []
         for task_names, use_chat in ((raw, False), (tasks.chat_tasks, chat)):
             if task_names:

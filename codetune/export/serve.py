@@ -29,8 +29,12 @@ def check_gguf(path: Path) -> None:
 
 
 def server_command(options: ServeOptions) -> list[str]:
-    """The llama_cpp.server command line (OpenAI routes under /v1: completions with echo+logprobs, chat)."""
-    return [sys.executable, "-m", "llama_cpp.server", "--model", str(options.gguf),
+    """llama_cpp.server's command line (OpenAI routes under /v1: completions with echo+logprobs, chat).
+
+    It runs through `codetune.export.llama_server`, which aligns echoed prompt logprobs for vocabularies
+    without a BOS token (an upstream bug; see that module).
+    """
+    return [sys.executable, "-m", "codetune.export.llama_server", "--model", str(options.gguf),
             "--host", options.host, "--port", str(options.port), "--n_ctx", str(options.n_ctx),
             "--model_alias", options.alias or options.gguf.name.removesuffix(".gguf")]  # fmt: skip
 

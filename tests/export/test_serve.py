@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,11 +40,11 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 120.0) -> N
     raise TimeoutError(f"no server at {url} after {timeout} s")
 
 
-@pytest.fixture(scope="module")
-def server(exported: Path) -> Iterator[str]:
+@contextmanager
+def serving(gguf: Path, *options: str) -> Iterator[str]:
+    """`codetune serve GGUF` on a free port of 127.0.0.1, stopped on exit; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "codetune.cli", "serve", str(exported / "godot-q8_0.gguf"),
-               "--port", str(port), "--n-ctx", "512"]  # fmt: skip
+    command = [sys.executable, "-m", "codetune.cli", "serve", str(gguf), "--port", str(port), *options]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -52,6 +53,12 @@ def server(exported: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(exported: Path) -> Iterator[str]:
+    with serving(exported / "godot-q8_0.gguf", "--n-ctx", "512") as url:
+        yield url
 
 
 def test_stopping_serve_stops_the_llama_cpp_server_it_started(exported: Path):
