@@ -75,18 +75,26 @@ def test_echo_logprobs_align_with_and_without_a_bos_token(exported, hf_model, ad
 
 
 def test_eval_of_the_served_ggufs_gives_the_hf_bits_per_byte(exported: Path, example_out: Path, tmp_path):
-    """f16 through the server within 1% of the hf backend on merged/; q8_0 close to it."""
+    """f16 through the server within 0.1% of the hf backend on merged/; q8_0 and q4_K_M close to it: the
+    report compares the quantised files as users run them."""
     out = tmp_path / "evals"
     argv = ["eval", str(example_out), "--tasks", "perplexity", "--out", str(out), "--batch-size", "1"]
     argv += ["--model", str(exported / "merged"), "--name", "hf"]
-    with serving(exported / "godot-f16.gguf") as f16, serving(exported / "godot-q8_0.gguf") as q8_0:
-        argv += ["--model", f"{f16}/v1", "--name", "f16", "--model", f"{q8_0}/v1", "--name", "q8_0"]
+    with (
+        serving(exported / "godot-f16.gguf") as f16,
+        serving(exported / "godot-q8_0.gguf") as q8_0,
+        serving(exported / "godot-q4_k_m.gguf") as q4_k_m,
+    ):
+        for url, name in ((f16, "f16"), (q8_0, "q8_0"), (q4_k_m, "q4_k_m")):
+            argv += ["--model", f"{url}/v1", "--name", name]
         assert main([*argv, "--tokenizer", str(exported / "merged")]) == 0
     report = json.loads((out / "report.json").read_text())
     bpb = {model["name"]: model["metrics"]["bits_per_byte"] for model in report["models"]}
     assert "perplexity" not in report["models"][1]["skipped"]
     assert bpb["f16"] == pytest.approx(bpb["hf"], rel=1e-3)
     assert bpb["q8_0"] == pytest.approx(bpb["hf"], rel=0.03)
+    assert bpb["q4_k_m"] == pytest.approx(bpb["hf"], rel=0.1)
+    assert "| q4_k_m |" in (out / "report.md").read_text()
 
 
 def test_eval_through_a_server_with_a_tokenizer_that_does_not_load_names_it(
