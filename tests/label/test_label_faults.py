@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import threading
 import time
@@ -202,10 +203,14 @@ def test_a_killed_label_run_resumes_sending_only_what_was_in_flight_again(datase
     server = scripted_server([{"base_delay": 0.05}])
     command = [sys.executable, "-m", "codetune.cli", "label", str(dataset), "--task", "describe", "--model",
                "scripted", "--endpoint", server.url, "--concurrency", "4", "--no-progress"]  # fmt: skip
-    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group, killed whole: the run's forked helper processes die with it, as with Ctrl-C or a
+    # scheduler's kill, and none is left behind after the test.
+    run = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     while sum(server.received().values()) < 12:
         time.sleep(0.01)
-    run.send_signal(signal.SIGKILL)
+    os.killpg(run.pid, signal.SIGKILL)
     run.wait()
     answered_before = {row_id for row_id, entry in ledger(dataset).items() if entry["status"] == "ok"}
     assert 0 < len(answered_before) < len(prompt_shas(dataset, settings(server)))
