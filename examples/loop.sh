@@ -12,7 +12,7 @@ SECONDS=0
 step() { printf '\n== [%4ss] %s\n' "$SECONDS" "$*"; }
 
 step "1. build the example dataset into out/example"
-$BIN/codetune build --out out/example --num-proc 2 --no-progress | tail -n 4
+$BIN/codetune build --out out/example --overwrite --num-proc 2 --no-progress | tail -n 4
 
 step "2. continued pretraining of a random-init Llama (examples/loop/cpt.yaml)"
 rm -rf "$OUT" && mkdir -p "$OUT"

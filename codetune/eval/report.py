@@ -67,7 +67,9 @@ def _delta(value: float | None, first: float | None, metric: str) -> str:
         return "–"
     change = value - first
     better = (change < 0) if metric in LOWER_IS_BETTER else (change > 0)
-    mark = "" if abs(change) < 1e-12 else (" ✓" if better else " ✗")
+    # A change the table shows as +0.0000 gets no mark: the sign of a difference below the printed precision
+    # is noise, not a verdict.
+    mark = "" if abs(change) < 5e-5 else (" ✓" if better else " ✗")
     return f"{change:+.4f}{mark}"
 
 

@@ -92,3 +92,12 @@ def test_tree_path_f1_from_rendered_and_generated_listings():
     assert predicted == {"src/index.ts", "scene.json"}
     assert path_set_f1(tree_listing_paths(real), predicted) == pytest.approx(2 * 0.5 * 0.25 / 0.75)
     assert path_set_f1({"a"}, set()) == 0.0
+
+
+def test_a_report_delta_below_the_printed_precision_is_unmarked_and_a_real_one_says_better_or_worse():
+    from codetune.eval.report import _delta
+
+    assert _delta(3.86332, 3.86331, "bits_per_byte") == "+0.0000"
+    assert _delta(3.8, 4.9, "bits_per_byte") == "-1.1000 ✓"
+    assert _delta(0.5, 0.2, "syntax_valid") == "+0.3000 ✓"
+    assert _delta(0.1, 0.2, "syntax_valid") == "-0.1000 ✗"
