@@ -40,11 +40,10 @@ from datatrove.utils.text import TextNormConfig
 
 from codetune.definitions.hygiene_settings import DedupSettings
 from codetune.documents import RecordKind, record_kind
-from codetune.hygiene.signatures import (  # noqa: F401 (SIGNATURE_CHUNK, mod_mersenne: where they were)
+from codetune.hygiene.signatures import (  # noqa: F401 (SIGNATURE_CHUNK: the dedup tests import it from here)
     SIGNATURE_CHUNK,
     CodeMinhashSignature,
     RensaMinhashSignature,
-    mod_mersenne,
 )
 
 CONTENT_HASH_DTYPE = np.dtype([("high", "<u8"), ("low", "<u8"), ("doc", "<u4")])
