@@ -51,6 +51,8 @@ class EvalOptions:
             raise EvaluationError("codetune eval: pass at least one --model")
         if len(self.names) > len(self.models):
             raise EvaluationError(f"--name given {len(self.names)} times for {len(self.models)} models")
+        if self.limit is not None and self.limit < 1:
+            raise EvaluationError(f"--limit must be at least 1 (got {self.limit})")
         unknown = [family for family in self.families if family not in FAMILIES]
         if unknown or not self.families:
             raise EvaluationError(f"--tasks: unknown {unknown}; choose from {', '.join(FAMILIES)}")
@@ -141,25 +143,24 @@ def run_eval(options: EvalOptions) -> EvalRun:
         tokenizer = getattr(lm, "tokenizer", None)
         chat = run.spec.kind != "server" and getattr(tokenizer, "chat_template", None) is not None
         outputs = []
-        for task_names, use_chat in ((raw, False), (tasks.chat_tasks, chat)):
-            if task_names:
-                output = _evaluate(
-                    run.spec,
-                    model=lm,
-                    tasks=task_names,
-                    task_manager=manager,
-                    limit=options.limit,
-                    log_samples=True,
-                    bootstrap_iters=0,
-                    apply_chat_template=use_chat,
-                    random_seed=options.seed,
-                    numpy_random_seed=options.seed,
-                    torch_random_seed=options.seed,
-                    fewshot_random_seed=options.seed,
-                    confirm_run_unsafe_code=bool(tasks.humaneval),
-                )
-                run.results.update(output["results"])
-                outputs.append(output)
+        for task_names, use_chat, selection in _lm_eval_calls(raw, chat, tasks, options.limit):
+            output = _evaluate(
+                run.spec,
+                model=lm,
+                tasks=task_names,
+                task_manager=manager,
+                **selection,
+                log_samples=True,
+                bootstrap_iters=0,
+                apply_chat_template=use_chat,
+                random_seed=options.seed,
+                numpy_random_seed=options.seed,
+                torch_random_seed=options.seed,
+                fewshot_random_seed=options.seed,
+                confirm_run_unsafe_code=bool(tasks.humaneval),
+            )
+            run.results.update(output["results"])
+            outputs.append(output)
         if outputs:
             merged = merge_outputs(outputs)
             _write_lm_eval_output(out_dir, run.spec.name, merged)
@@ -167,6 +168,25 @@ def run_eval(options: EvalOptions) -> EvalRun:
         del lm
         gc.collect()
     return EvalRun(options, ecosystem_name, tasks, runs)
+
+
+def _lm_eval_calls(
+    raw: list[str], chat: bool, tasks: WrittenTasks, limit: int | None
+) -> list[tuple[list[str], bool, dict]]:
+    """The `simple_evaluate` calls for one model: (tasks, chat template or not, which documents).
+
+    Raw and chat prompts need separate calls; under `--limit` so does perplexity: its task orders the rows
+    longest first, so lm-eval's `samples` picks the split's first rows where `limit` would take the longest.
+    """
+    calls = []
+    if limit is not None and tasks.perplexity in raw:
+        raw = [task for task in raw if task != tasks.perplexity]
+        samples = {tasks.perplexity: tasks.perplexity_samples(limit)}
+        calls.append(([tasks.perplexity], False, {"samples": samples}))
+    for task_names, use_chat in ((raw, False), (tasks.chat_tasks, chat)):
+        if task_names:
+            calls.append((task_names, use_chat, {"limit": limit}))
+    return calls
 
 
 def _evaluate(spec: ModelSpec, **arguments) -> dict:

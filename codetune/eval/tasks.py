@@ -23,6 +23,7 @@ from codetune.eval.task_functions import (
     AGGREGATIONS,
     FAMILY_METRICS,
     LOWER_IS_BETTER,
+    longest_first,
     slice_key,
 )
 
@@ -58,12 +59,19 @@ class WrittenTasks:
     folder: Path
     tag: str
     perplexity: str | None = None
+    perplexity_order: list[int] = field(default_factory=list)  # split positions in the task's doc order
     instruct: str | None = None
     trees: str | None = None
     fim: dict[str, str] = field(default_factory=dict)  # format name -> task
     humaneval: str | None = None
     skipped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    def perplexity_samples(self, limit: int) -> list[int]:
+        """lm-eval `samples` for the perplexity task that score the split's first `limit` rows, as `--limit`
+        does for every other task (a plain `limit` would take the longest rows: the task sorts them)."""
+        first = set(range(limit))
+        return [doc for doc, position in enumerate(self.perplexity_order) if position in first]
 
     @property
     def raw_tasks(self) -> list[str]:
@@ -165,8 +173,9 @@ class TaskWriter:
                 "doc_to_target": "text",
                 "metric_list": _metric_entries(_sliced(["bits_per_byte"], languages, repos)),
             },
-            {"process_results": "perplexity_scores"},
+            {"process_docs": "perplexity_docs", "process_results": "perplexity_scores"},
         )
+        self.written.perplexity_order = longest_first(rows["text"])
 
     def instruct(self, rows, families: tuple[str, ...], apis: Sequence[DeprecatedApi]) -> None:
         languages = sorted(set(rows["language"]))
@@ -250,6 +259,7 @@ class TaskWriter:
             f"    DeprecatedApi(**entry) for entry in {pprint.pformat(table, width=100, sort_dicts=False)}",
             ")",
             "",
+            "perplexity_docs = functions.perplexity_docs",
             "perplexity_scores = functions.perplexity_scores",
             "instruct_prompt = functions.instruct_prompt",
             "fim_docs = functions.fim_docs",

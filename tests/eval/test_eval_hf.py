@@ -91,6 +91,18 @@ def test_lm_eval_cli_runs_the_written_tasks_unchanged(evaluation: Path, fim_tiny
     assert bpb == pytest.approx(report["models"][0]["metrics"]["bits_per_byte"], rel=1e-5)
 
 
+def test_limit_scores_the_first_rows_of_the_test_split(example_out: Path, fim_tiny_model: Path, tmp_path):
+    import datasets
+
+    out = tmp_path / "evals"
+    argv = ["eval", str(example_out), "--model", str(fim_tiny_model), "--out", str(out)]
+    assert main([*argv, "--tasks", "perplexity", "--limit", "2"]) == 0
+    lines = (out / "samples" / fim_tiny_model.name / "codetune_example_perplexity.jsonl").read_text()
+    scored = {json.loads(line)["id"] for line in lines.splitlines()}
+    first = datasets.load_dataset(str(example_out), "clm", split="test", download_mode="force_redownload")
+    assert scored == set(first[:2]["id"])
+
+
 def test_humaneval_runs_in_the_sandbox_and_reports_pass_at_1(
     example_out: Path, fim_tiny_model: Path, tmp_path
 ):

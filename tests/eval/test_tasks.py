@@ -22,6 +22,7 @@ from codetune.eval.tasks import TaskSettings, write_tasks
 from dataset_scripts.example import DEPRECATED_APIS
 
 ANSWERS: dict[str, str] = {}  # prompt -> the generation the fixed LM returns
+SCORED: list[str] = []  # the texts lm-eval asked the fixed LM to score, in the order it asked
 EXTRA_NATS = 10.0  # each document's loglikelihood is -(its bytes + 10) nats
 
 
@@ -33,6 +34,7 @@ class FixedOutputsLM(LM):
         raise NotImplementedError
 
     def loglikelihood_rolling(self, requests, disable_tqdm: bool = False):
+        SCORED.extend(request.args[0] for request in requests)
         return [-(len(request.args[0].encode()) + EXTRA_NATS) for request in requests]
 
     def generate_until(self, requests, disable_tqdm: bool = False):
@@ -98,6 +100,36 @@ def test_bits_per_byte_is_a_corpus_figure_overall_per_language_and_per_repositor
         selected = [row for row in clm if row["language"] == language]
         assert perplexity[f"bpb_lang_{language},none"] == pytest.approx(corpus_bpb(selected))
     assert perplexity["bpb_repo_dcl-scene,none"] == pytest.approx(corpus_bpb(clm))
+
+
+def test_perplexity_rows_reach_the_model_longest_first(fixed_run):
+    """lm-eval batches rolling windows in document order: similar lengths side by side pad least."""
+    _, rows, *_ = fixed_run
+    texts = [row["text"] for row in rows["clm"]]
+    scored = SCORED[: len(texts)]
+    assert sorted(scored) == sorted(texts)
+    assert [len(text) for text in scored] == sorted(map(len, texts), reverse=True)
+    assert scored != texts  # the split itself is not in that order, so the task did the sorting
+
+
+def test_limited_perplexity_scores_the_first_rows_of_the_split(fixed_run, example_out: Path, tmp_path):
+    """`--limit N` scores the split's first N rows, as for every other task, not the N longest."""
+    _, rows, *_ = fixed_run
+    settings = TaskSettings(("perplexity",))
+    written = write_tasks(str(example_out), "example", DEPRECATED_APIS, tmp_path, settings)
+    SCORED.clear()
+    output = simple_evaluate(
+        model="codetune-fixed-outputs",
+        tasks=[written.perplexity],
+        task_manager=TaskManager(include_path=str(tmp_path), include_defaults=False),
+        samples={written.perplexity: written.perplexity_samples(2)},
+        bootstrap_iters=0,
+    )
+    first = rows["clm"][:2]
+    assert sorted(SCORED) == sorted(row["text"] for row in first)
+    total_bytes = sum(len(row["text"].encode()) for row in first)
+    expected = (total_bytes + 2 * EXTRA_NATS) / total_bytes / math.log(2)
+    assert output["results"][written.perplexity]["bits_per_byte,none"] == pytest.approx(expected)
 
 
 def test_syntax_deprecated_and_overlap_scores_equal_a_direct_recomputation(fixed_run):
