@@ -5,7 +5,8 @@ For one record kind (files, then segments) the build runs:
     signatures  (in the stage that produces the documents, one task per plan task)
                 ContentHashes → exact/<rank>.hashes        RensaMinhashSignature (or datatrove's engine,
                                                            CodeMinhashSignature) → signatures/bucket_*/<rank>
-    buckets     MinhashDedupBuckets, min(buckets, plan tasks) tasks  → buckets/*.dups
+    buckets     SortedMinhashBuckets (datatrove's MinhashDedupBuckets, merged by numpy),
+                min(buckets, plan tasks) tasks                      → buckets/*.dups
     duplicates  MinhashDedupCluster + DuplicateResolver, one task → remove/<rank>.remove
     filter      DuplicateFilter (datatrove's MinhashDedupFilter) in the next stage, over the same documents
 
@@ -40,6 +41,7 @@ from datatrove.utils.text import TextNormConfig
 
 from codetune.definitions.hygiene_settings import DedupSettings
 from codetune.documents import RecordKind, record_kind
+from codetune.hygiene.bucket_pairs import SortedMinhashBuckets
 from codetune.hygiene.signatures import (  # noqa: F401 (SIGNATURE_CHUNK: the dedup tests import it from here)
     SIGNATURE_CHUNK,
     CodeMinhashSignature,
@@ -278,7 +280,7 @@ def resolution_pipelines(
     cluster: list[PipelineStep] = []
     if settings.near:
         config = minhash_config(settings)
-        buckets = MinhashDedupBuckets(
+        buckets = SortedMinhashBuckets(
             folders.signatures, folders.buckets, config=config, lines_to_buffer=BUCKET_READ_RECORDS
         )
         bucket_tasks = min(settings.num_buckets, tasks)  # the work grows with the plan, and so do the tasks

@@ -123,6 +123,16 @@ def pick_span(
     return span or random_span(text, rng)
 
 
+def non_blank_characters(text: str, enough: int) -> int:
+    """How many characters of `text` are not whitespace, counted only as far as needed to reach `enough`.
+
+    `str.split()` splits on exactly the characters `str.isspace()` is true for, in C: a character-by-character
+    count in Python over every file was a tenth of a default build's time.
+    """
+    head = sum(map(len, text[: 4 * enough].split()))
+    return head if head >= enough or len(text) <= 4 * enough else sum(map(len, text.split()))
+
+
 def fim_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
     meta = FileMeta.from_document(document)
     if meta.role != "code" or LANGUAGES[meta.language].role != "code":
@@ -130,7 +140,7 @@ def fim_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
     settings = context.ecosystem.fim
     fmt = fim_format(settings.format)
     text = document.text
-    if sum(not char.isspace() for char in text) < settings.min_chars:
+    if non_blank_characters(text, settings.min_chars) < settings.min_chars:
         context.count("fim_skipped_too_short")
         return
     if any(token in text for token in (fmt.prefix.strip(), fmt.suffix.strip(), fmt.middle.strip())):

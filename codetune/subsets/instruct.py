@@ -66,6 +66,7 @@ def _templates() -> jinja2.Environment:
         loader=jinja2.PackageLoader("codetune", "templates/prompts"),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
+        auto_reload=False,  # the package's templates do not change mid-build: no stat per rendered row
     )
 
 
