@@ -118,10 +118,19 @@ class FileMeta(RecordMeta):
     language: str
     role: str  # "code" or "docs": the role of the source it came from
     size: int  # bytes of the UTF-8 text
+    # Byte spans of the tree-sitter nodes the `fim` subset may cut out, found by the extract stage's parse for
+    # the files that subset will cut by syntax (None: not looked for; the subset parses the file itself).
+    fim_holes: tuple[tuple[int, int], ...] | None = None
 
     @property
     def id(self) -> str:
         return file_id(self.repo, self.commit, self.path)
+
+    @classmethod
+    def _coerce(cls, values: dict[str, Any]) -> dict[str, Any]:
+        if values.get("fim_holes") is not None:  # JSON gives lists back
+            values["fim_holes"] = tuple((int(start), int(end)) for start, end in values["fim_holes"])
+        return values
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ datatrove's completion markers make every stage resumable; its logs go to the wo
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import json
 import os
@@ -22,12 +23,13 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import multiprocess
 import multiprocess.forkserver
+from datatrove.data import Document
 from datatrove.executor.base import PipelineExecutor
 from datatrove.pipeline.base import PipelineStep
 
@@ -54,6 +56,7 @@ from codetune.parse.extract import SegmentExtractor
 from codetune.parse.isolation import close_shared_segmenters
 from codetune.subsets import SUBSET_SPECS
 from codetune.subsets.attribute_columns import ecosystem_subset
+from codetune.subsets.fim import cuts_by_syntax
 
 BUILD_INFO = ".codetune/build.json"  # inside OUT: which build the folder holds (kept out of the Hub configs)
 
@@ -422,7 +425,9 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
         stages += [Stage(*stage) for stage in file_stages]
         names, steps = [], [WorkDocumentReader(str(work_dir / "collect")), *hygiene.extract_filters()]
     names.append("extract")
-    steps.append(SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target))
+    steps.append(
+        SegmentExtractor(plan.ecosystem.parse_timeout_s, options.segmenter_target, fim_holes_wanted(plan))
+    )
     if segment_stages := hygiene.after_extract_stages():  # segment dedup and decontamination: same
         stages.append(
             Stage(
@@ -440,6 +445,13 @@ def build_stages(plan: BuildPlan, work_dir: Path, out_dir: Path, options: BuildO
     assembler = SubsetAssembler(str(work_dir / "rows"), str(out_dir), pairs)
     stages.append(Stage("assemble", [assembler], len(pairs), assembler.input_sizes))
     return stages
+
+
+def fim_holes_wanted(plan: BuildPlan) -> Callable[[Document], bool] | None:
+    """Which files the extract stage parses for the `fim` subset's syntax holes too (None: no such subset)."""
+    if "fim" not in plan.ecosystem.subsets:
+        return None
+    return functools.partial(cuts_by_syntax, settings=plan.ecosystem.fim)
 
 
 def hygiene_writer(folder: Path | str, signature_steps: list[PipelineStep]) -> list[PipelineStep]:

@@ -7,7 +7,7 @@ runs in an isolated child process, so a file that hangs or crashes tree-sitter i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from datatrove.data import Document, DocumentsPipeline
 from datatrove.pipeline.base import PipelineStep
@@ -38,10 +38,18 @@ class SegmentExtractor(PipelineStep):
     type = "🌳 - PARSER"
     name = "🌳 tree-sitter segments"
 
-    def __init__(self, parse_timeout_s: float = 30.0, segmenter_target: str | None = None):
+    def __init__(
+        self,
+        parse_timeout_s: float = 30.0,
+        segmenter_target: str | None = None,
+        wants_holes: Callable[[Document], bool] | None = None,
+    ):
         super().__init__()
         self.parse_timeout_s = parse_timeout_s
         self.segmenter_target = segmenter_target  # "module:function" override, for fault-injection tests
+        # Files whose fill-in-the-middle holes a later subset will need (`fim.cuts_by_syntax`): found in
+        # this parse and kept in `FileMeta.fim_holes`, instead of parsing those files a second time.
+        self.wants_holes = wants_holes if segmenter_target is None else None
 
     def run(self, data: DocumentsPipeline, rank: int = 0, world_size: int = 1) -> DocumentsPipeline:
         segmenter = shared_segmenter(self.parse_timeout_s, self.segmenter_target or PARSE_TARGET)
@@ -65,25 +73,33 @@ class SegmentExtractor(PipelineStep):
         ]
         parsable = [(document, meta) for document, meta in files if LANGUAGES[meta.language].grammar]
         with self.track_time():
-            results = segmenter.segment_many(
-                [(meta.language, document.text.encode("utf-8")) for document, meta in parsable]
-            )
+            results = segmenter.segment_many([self._job(document, meta) for document, meta in parsable])
         parsed = {id(document): result for (document, _), result in zip(parsable, results, strict=True)}
         metas = {id(document): meta for document, meta in files}
         for document in documents:
-            yield document
             meta = metas.get(id(document))
             if meta is None:
+                yield document
                 continue
+            result = parsed.get(id(document))
+            if isinstance(result, ParseResult) and result.holes is not None:
+                document.metadata = meta.with_changes(fim_holes=result.holes).to_metadata()
+            yield document
             self.stat_update("files_kept")
             self.stat_update("kept_bytes", value=meta.size)
-            result = parsed.get(id(document))
             if isinstance(result, ParseFailure):
                 self.stat_update(f"parse_skipped_{result.reason}")
             elif meta.language == "markdown":
                 yield from self.doc_sections(result, meta)
             elif result is not None:
                 yield from self.segments(result, meta)
+
+    def _job(self, document: Document, meta: FileMeta) -> tuple:
+        """What the parse worker gets for a file: (language, source), and a request for its holes."""
+        source = document.text.encode("utf-8")
+        if self.wants_holes is not None and meta.language != "markdown" and self.wants_holes(document):
+            return (meta.language, source, True)
+        return (meta.language, source)
 
     def segments(self, result: ParseResult, meta: FileMeta) -> Iterator[Document]:
         self.stat_update("files_parsed")

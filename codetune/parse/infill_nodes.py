@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 
+from tree_sitter import Node
+
 from codetune.parse.languages import get_language
 from codetune.parse.syntax_tree import parse_tree
 
@@ -38,8 +40,12 @@ def infill_candidates(
     language: str, source: bytes, timeout_micros: int = 5_000_000
 ) -> tuple[tuple[int, int], ...]:
     """Distinct (start_byte, end_byte) spans of error-free hole nodes in source order, not the whole file."""
+    return hole_spans(language, source, parse_tree(language, source, timeout_micros).root_node)
+
+
+def hole_spans(language: str, source: bytes, root: Node) -> tuple[tuple[int, int], ...]:
+    """`infill_candidates` of a file already parsed (`root`)."""
     hole_types = _hole_types(language)
-    root = parse_tree(language, source, timeout_micros).root_node
     spans: set[tuple[int, int]] = set()
     cursor = root.walk()
     while True:

@@ -91,15 +91,16 @@ class IsolatedSegmenter:
         """The child's `target(language, source)`, or why it gave none. CodetuneErrors are re-raised here."""
         return self.segment_many([(language, source)])[0]
 
-    def segment_many(self, files: Sequence[tuple[str, bytes]]) -> list[ParseResult | ParseFailure]:
-        """`segment` for each (language, source), in order, with one round trip per pipeful of files.
+    def segment_many(self, files: Sequence[tuple]) -> list[ParseResult | ParseFailure]:
+        """`segment` for each (language, source[, options for the target...]), in order, with one round trip
+        per pipeful of files.
 
         The requests go out together and the child answers them one after another, so the two processes
         wake each other once per batch rather than twice per file (each wake-up across cores cost ~30 µs
         here). Nothing runs side by side: this process only waits until every reply is in. A file the child
         dies or hangs on costs only itself; the files after it go to a fresh child.
         """
-        payloads = [pickled((language, source)) for language, source in files]
+        payloads = [pickled(tuple(job)) for job in files]
         replies: list[tuple[str, object] | ParseFailure] = []
         while len(replies) < len(payloads):
             replies += self._exchange(self._batch(payloads, len(replies)))

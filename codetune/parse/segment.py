@@ -64,10 +64,12 @@ class Segment(NamedTuple):
 
 @dataclass(frozen=True)
 class ParseResult:
-    """All segments of a file in source order, and whether the file has syntax errors anywhere."""
+    """All segments of a file in source order, and whether the file has syntax errors anywhere; and, when
+    asked for (`codetune.parse.source_file.parse_file`), the file's fill-in-the-middle hole spans."""
 
     segments: tuple[Segment, ...]
     has_error: bool
+    holes: tuple[tuple[int, int], ...] | None = None
 
 
 class _Definition(NamedTuple):
@@ -145,8 +147,13 @@ def _outermost(node: Node, wrappers: Mapping[str, frozenset[str]]) -> Node:
 
 def segment_source(language: str, source: bytes, timeout_micros: int = 5_000_000) -> ParseResult:
     """Parses `source` into segments; raises ParseTimeout when parsing takes longer than `timeout_micros`."""
+    rules_for(language)  # an unsupported language fails before the parse
+    return segment_tree(language, source, parse_tree(language, source, timeout_micros).root_node)
+
+
+def segment_tree(language: str, source: bytes, root: Node) -> ParseResult:
+    """The segments of a file already parsed (`root`), so one parse can serve several readers."""
     rules = rules_for(language)
-    root = parse_tree(language, source, timeout_micros).root_node
     top_parent = rules.script_parent(root, source) if rules.script_parent else ""
     kept: dict[int, tuple[str, str]] = {}  # node id -> (kind, name) of segments that may hold others
     segments: list[Segment] = []

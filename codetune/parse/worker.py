@@ -1,8 +1,8 @@
 """Child process of IsolatedSegmenter: `python -m codetune.parse.worker module:function`.
 
-Reads (language, source) frames from stdin, answers each with one reply frame on stdout, and exits when
-stdin closes, or after a minute without a request. A crash or hang here costs one file, not the build.
-Once the target is imported it sends ("ready", None); then one reply per request:
+Reads (language, source[, options...]) frames from stdin, answers each with one reply frame on stdout, and
+exits when stdin closes, or after a minute without a request. A crash or hang here costs one file, not the
+build. Once the target is imported it sends ("ready", None); then one reply per request:
 ("ok", result) | ("timeout", message) | ("raise", CodetuneError) | ("error", message).
 """
 
@@ -37,9 +37,9 @@ def _protocol_streams() -> tuple[BinaryIO, BinaryIO]:
     return requests, replies
 
 
-def _reply(target: Callable[[str, bytes], object], language: str, source: bytes) -> tuple[str, object]:
+def _reply(target: Callable[..., object], *arguments: object) -> tuple[str, object]:
     try:
-        return ("ok", target(language, source))
+        return ("ok", target(*arguments))
     except ParseTimeout as error:
         return ("timeout", str(error))
     except CodetuneError as error:
@@ -69,8 +69,7 @@ def serve(
             return IDLE_EXIT_STATUS
         if (request := read_frame(requests)) is None:
             return 0
-        language, source = request
-        reply = _reply(target, language, source)
+        reply = _reply(target, *request)  # (language, source), and any options the target takes
         try:
             write_frame(replies, reply)
         except Exception as error:  # unpicklable result or exception

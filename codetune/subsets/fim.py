@@ -96,6 +96,8 @@ class _Candidates:
         self._spans: tuple[tuple[int, int], ...] | None = None
 
     def get(self) -> tuple[tuple[int, int], ...]:
+        if self._spans is None and self.meta.fim_holes is not None:  # found by the extract stage's parse
+            self._spans = self.meta.fim_holes
         if self._spans is None:
             self._spans = ()
             if LANGUAGES[self.meta.language].grammar is None:
@@ -133,18 +135,42 @@ def non_blank_characters(text: str, enough: int) -> int:
     return head if head >= enough or len(text) <= 4 * enough else sum(map(len, text.split()))
 
 
+def _skip_reason(meta: FileMeta, text: str, settings: FimSettings, fmt: FimFormat) -> str | None:
+    """Why the file gives no FIM row ("" for docs, which are not counted), or None when it gives some."""
+    if meta.role != "code" or LANGUAGES[meta.language].role != "code":
+        return ""  # docs are not completion targets
+    if non_blank_characters(text, settings.min_chars) < settings.min_chars:
+        return "fim_skipped_too_short"
+    if any(token in text for token in (fmt.prefix.strip(), fmt.suffix.strip(), fmt.middle.strip())):
+        return "fim_skipped_contains_sentinel"  # the file would teach the model a false hole
+    return None
+
+
+def cuts_by_syntax(document: Document, settings: FimSettings) -> bool:
+    """Whether `fim_rows` will ask this file for its syntax holes: the same draws, made in advance, so the
+    extract stage finds the holes in the parse it makes anyway (`FileMeta.fim_holes`). A wrong guess costs
+    time only: without holes recorded, the subset parses the file itself."""
+    meta = FileMeta.from_document(document)
+    if LANGUAGES[meta.language].grammar is None:
+        return False
+    if _skip_reason(meta, document.text, settings, fim_format(settings.format)) is not None:
+        return False
+    if random.Random(row_seed(settings.seed, document.id)).random() >= settings.fim_rate:
+        return False
+    return any(
+        choose_mode(settings, random.Random(row_seed(settings.seed, f"{document.id}#fim{index}"))) == "ast"
+        for index in range(settings.spans_per_file)
+    )
+
+
 def fim_rows(document: Document, context: SubsetContext) -> Iterator[dict]:
     meta = FileMeta.from_document(document)
-    if meta.role != "code" or LANGUAGES[meta.language].role != "code":
-        return  # docs are not completion targets
     settings = context.ecosystem.fim
     fmt = fim_format(settings.format)
     text = document.text
-    if non_blank_characters(text, settings.min_chars) < settings.min_chars:
-        context.count("fim_skipped_too_short")
-        return
-    if any(token in text for token in (fmt.prefix.strip(), fmt.suffix.strip(), fmt.middle.strip())):
-        context.count("fim_skipped_contains_sentinel")  # the file would teach the model a false hole
+    if (reason := _skip_reason(meta, text, settings, fmt)) is not None:
+        if reason:
+            context.count(reason)
         return
     base = {
         "format": fmt.name,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from codetune.definitions.fim_formats import fim_format
 from codetune.definitions.subset_settings import FimSettings
+from codetune.documents import FileMeta
 from codetune.parse.infill_nodes import infill_candidates
-from codetune.subsets.fim import fim_rows
+from codetune.subsets.fim import cuts_by_syntax, fim_rows
 from tests.subsets.conftest import file_document
 
 PYTHON = '''"""Level tools."""
@@ -113,3 +114,48 @@ def test_docs_get_no_fim_rows_and_a_file_holding_sentinels_is_skipped(context_fo
     )
     assert rows(context, PYTHON + "\nTOKEN = '<fim_middle>'\n") == []
     assert context.counts["fim_skipped_contains_sentinel"] == 1
+
+
+def test_the_extract_stage_predicts_which_files_are_cut_by_syntax(context_for, monkeypatch):
+    """`cuts_by_syntax` makes fim_rows' draws in advance: it names exactly the files that ask for holes."""
+    asked: list[str] = []
+
+    def recording_isolated(self, target):
+        asked.append(target)
+        return original_isolated(self, target)
+
+    from codetune.subsets.base import SubsetContext
+
+    original_isolated = SubsetContext.isolated
+    monkeypatch.setattr(SubsetContext, "isolated", recording_isolated)
+    settings = FimSettings(fim_rate=0.7, spans_per_file=2)
+    context = context_for(fim=settings)
+    texts = [PYTHON.replace("count", f"count{index}") for index in range(40)]
+    texts += ["x = 1\n", "# <fim_prefix>\n" * 9]  # too short; holds a sentinel
+    actual = 0
+    for index, text in enumerate(texts):
+        document = file_document(text, path=f"src/game{index}.py")
+        asked.clear()
+        list(fim_rows(document, context))
+        actual += bool(asked)
+        assert cuts_by_syntax(document, settings) == bool(asked), text
+    assert 0 < actual < len(texts)  # both kinds of file were seen
+
+
+def test_holes_found_by_the_extract_stage_are_used_without_a_second_parse(context_for, monkeypatch):
+    from codetune.parse.extract import SegmentExtractor
+    from codetune.subsets.base import SubsetContext
+
+    settings = FimSettings(fim_rate=1.0, span_mix=(("ast", 1.0),), spans_per_file=3)
+    document = file_document(PYTHON)
+    extracted = list(SegmentExtractor(wants_holes=lambda doc: cuts_by_syntax(doc, settings)).run([document]))
+    meta = FileMeta.from_document(extracted[0])
+    assert meta.fim_holes == infill_candidates("python", PYTHON.encode())
+    reparsed = rows(context_for(fim=settings))
+
+    def no_second_parse(self, target):
+        raise AssertionError(f"parsed again with {target}")
+
+    monkeypatch.setattr(SubsetContext, "isolated", no_second_parse)
+    reused = list(fim_rows(extracted[0], context_for(fim=settings)))
+    assert reused == reparsed and {row["span"] for row in reused} == {"ast"}
