@@ -298,11 +298,17 @@ def test_without_root_the_same_faults_are_contained_inside_a_user_namespace():
 
 
 def run_as_another_user(repo: Path, home: Path) -> subprocess.CompletedProcess:
+    # A copy of the package inside the other user's folder: the checkout itself may sit where that user
+    # cannot read (a `mktemp -d` folder is private to its owner).
+    source = home / "src"
+    shutil.copytree(repo / "codetune", source / "codetune", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["chmod", "-R", "a+rX", str(source)], check=True)  # whatever the umask was
     return subprocess.run(
         ["setpriv", "--reuid=4321", "--regid=4321", "--clear-groups", "--inh-caps=-all",
          unprivileged_python(), "-c", UNPRIVILEGED_RUN],
         capture_output=True, text=True, timeout=120, cwd=home,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(repo), "HF_TOKEN": "hf_planted1"},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(source),
+             "HF_TOKEN": "hf_planted1"},
     )  # fmt: skip
 
 
