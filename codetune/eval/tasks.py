@@ -175,7 +175,7 @@ class TaskWriter:
             },
             {"process_docs": "perplexity_docs", "process_results": "perplexity_scores"},
         )
-        self.written.perplexity_order = longest_first(rows["text"])
+        self.written.perplexity_order = longest_first(rows)
 
     def instruct(self, rows, families: tuple[str, ...], apis: Sequence[DeprecatedApi]) -> None:
         languages = sorted(set(rows["language"]))
