@@ -14,7 +14,7 @@ import re
 from tree_sitter import Node
 
 from codetune.parse.languages import get_language
-from codetune.parse.syntax_tree import parse_tree
+from codetune.parse.syntax_tree import DEFAULT_TIMEOUT_MICROS, parse_tree
 
 # Node types by name across grammars: bodies and blocks, expressions and calls, argument lists.
 _HOLE_TYPE = re.compile(
@@ -37,7 +37,7 @@ def _hole_types(language: str) -> frozenset[str]:
 
 
 def infill_candidates(
-    language: str, source: bytes, timeout_micros: int = 5_000_000
+    language: str, source: bytes, timeout_micros: int = DEFAULT_TIMEOUT_MICROS
 ) -> tuple[tuple[int, int], ...]:
     """Distinct (start_byte, end_byte) spans of error-free hole nodes in source order, not the whole file."""
     return hole_spans(language, source, parse_tree(language, source, timeout_micros).root_node)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from codetune.parse.doc_comments import last_row
-from codetune.parse.syntax_tree import parse_tree
+from codetune.parse.syntax_tree import DEFAULT_TIMEOUT_MICROS, parse_tree
 
 _ATX_LEVELS = {f"atx_h{level}_marker": level for level in range(1, 7)}
 _SETEXT_LEVELS = {"setext_h1_underline": 1, "setext_h2_underline": 2}
@@ -51,7 +51,7 @@ class _Heading:
     title: str
 
 
-def split_markdown(text: str, timeout_micros: int = 5_000_000) -> list[MarkdownSection]:
+def split_markdown(text: str, timeout_micros: int = DEFAULT_TIMEOUT_MICROS) -> list[MarkdownSection]:
     """Sections of `text` in order, empty preamble skipped; raises ParseTimeout on pathological input."""
     source = text.encode("utf-8")
     root = parse_tree("markdown", source, timeout_micros).root_node

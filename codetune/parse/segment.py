@@ -21,7 +21,7 @@ from codetune.parse import doc_comments
 from codetune.parse.code_text import Cut, code_text
 from codetune.parse.languages import get_language
 from codetune.parse.segment_rules import SegmentRules, rules_for
-from codetune.parse.syntax_tree import parse_tree
+from codetune.parse.syntax_tree import DEFAULT_TIMEOUT_MICROS, parse_tree
 
 SEGMENT_KINDS = frozenset(
     {
@@ -145,7 +145,7 @@ def _outermost(node: Node, wrappers: Mapping[str, frozenset[str]]) -> Node:
     return node
 
 
-def segment_source(language: str, source: bytes, timeout_micros: int = 5_000_000) -> ParseResult:
+def segment_source(language: str, source: bytes, timeout_micros: int = DEFAULT_TIMEOUT_MICROS) -> ParseResult:
     """Parses `source` into segments; raises ParseTimeout when parsing takes longer than `timeout_micros`."""
     rules_for(language)  # an unsupported language fails before the parse
     return segment_tree(language, source, parse_tree(language, source, timeout_micros).root_node)

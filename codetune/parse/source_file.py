@@ -11,9 +11,7 @@ import dataclasses
 from codetune.parse.infill_nodes import hole_spans
 from codetune.parse.markdown import MarkdownSection, split_markdown
 from codetune.parse.segment import ParseResult, segment_tree
-from codetune.parse.syntax_tree import parse_tree
-
-PARSE_TIMEOUT_MICROS = 5_000_000
+from codetune.parse.syntax_tree import DEFAULT_TIMEOUT_MICROS, parse_tree
 
 
 def parse_file(
@@ -24,6 +22,6 @@ def parse_file(
     a second time)."""
     if language == "markdown":
         return tuple(split_markdown(source.decode("utf-8")))
-    root = parse_tree(language, source, PARSE_TIMEOUT_MICROS).root_node
+    root = parse_tree(language, source, DEFAULT_TIMEOUT_MICROS).root_node
     result = segment_tree(language, source, root)
     return dataclasses.replace(result, holes=hole_spans(language, source, root)) if holes else result

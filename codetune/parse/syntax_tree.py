@@ -9,6 +9,9 @@ import tree_sitter
 from codetune.parse.errors import ParseTimeout, UnsupportedLanguageError
 from codetune.parse.languages import get_language
 
+# How long one file may keep tree-sitter busy inside the parse worker before it is skipped and counted.
+DEFAULT_TIMEOUT_MICROS = 5_000_000
+
 
 def parse_tree(language: str, source: bytes, timeout_micros: int) -> tree_sitter.Tree:
     """Parses with a time limit; raises ParseTimeout instead of returning a partial or missing tree."""
