@@ -157,7 +157,8 @@ def run_export_command(args: argparse.Namespace) -> int:
 
 
 def add_eval_parser(commands: argparse._SubParsersAction) -> None:
-    families = ("perplexity", "syntax", "deprecated", "overlap", "fim", "trees", "humaneval")
+    from codetune.eval import FAMILIES as families
+
     evaluate = commands.add_parser(
         "eval",
         help="evaluate models on a build's test split with lm-evaluation-harness; write a comparison report",

@@ -18,6 +18,7 @@ import yaml
 from codetune.definitions.fim_formats import fim_format
 from codetune.ecosystem import DeprecatedApi
 from codetune.errors import EvaluationError
+from codetune.eval import FAMILIES
 from codetune.eval.metrics import applicable_apis, has_grammar
 from codetune.eval.task_functions import (
     AGGREGATIONS,
@@ -27,7 +28,6 @@ from codetune.eval.task_functions import (
     slice_key,
 )
 
-FAMILIES = ("perplexity", "syntax", "deprecated", "overlap", "fim", "trees", "humaneval")
 INSTRUCT_FAMILIES = ("syntax", "deprecated", "overlap")
 FAMILY_CONFIG = {
     "perplexity": "clm",
