@@ -45,6 +45,7 @@ from codetune.build.summary import (
     read_stage_stats,
     training_subset_stats,
     unmatched_deprecated_apis,
+    with_prefix,
 )
 from codetune.build.workfiles import WorkDocumentReader, WorkDocumentWriter
 from codetune.build.writers import SubsetAssembler, SubsetWriter
@@ -574,29 +575,16 @@ def summarize(
         files_kept=extract["files_kept"],
         dropped=dict(
             sorted(
-                [(key[len("dropped_") :], n) for key, n in collect.items() if key.startswith("dropped_")]
-                + list(hygiene.dropped_files.items())  # dedup drops files too: seen = kept + dropped
-            )
+                [*with_prefix(collect, "dropped_").items(), *hygiene.dropped_files.items()]
+            )  # dedup drops files too: seen = kept + dropped
         ),
-        parse_skipped={
-            k[len("parse_skipped_") :]: n
-            for k, n in sorted(extract.items())
-            if k.startswith("parse_skipped_")
-        },
+        parse_skipped=with_prefix(extract, "parse_skipped_"),
         files_with_parse_errors=extract["files_with_parse_errors"],
-        segments_per_language={
-            label[len("segments_") :]: n
-            for label, n in sorted(extract.items())
-            if label.startswith("segments_")
-        },
+        segments_per_language=with_prefix(extract, "segments_"),
         doc_sections=extract["doc_sections"],
         doc_code_examples=extract["doc_code_examples"],
         kept_text_bytes=extract["kept_bytes"],
-        redacted={
-            label[len("redacted_") :]: n
-            for label, n in sorted(collect.items())
-            if label.startswith("redacted_")
-        },
+        redacted=with_prefix(collect, "redacted_"),
         rows=rows,
         parquet_bytes=sizes,
         wall_time_s=round(wall_time, 3),

@@ -25,7 +25,8 @@ def read_stage_stats(logging_dir: Path) -> Counter[str]:
     return totals
 
 
-def _with_prefix(stats: Counter[str], prefix: str) -> dict[str, int]:
+def with_prefix(stats: Counter[str], prefix: str) -> dict[str, int]:
+    """The counters whose label starts with `prefix`, by the rest of the label, sorted."""
     return dict(
         sorted((label[len(prefix) :], count) for label, count in stats.items() if label.startswith(prefix))
     )
